@@ -1,0 +1,105 @@
+"""Runtime settings, read from ``DOSSIER_*`` environment variables and ``.env``.
+
+With nothing set, everything lands under ``data/`` in the working tree: a SQLite
+file, a local-directory object store and Prefect's ephemeral API. That is the
+embedded default; pointing the pipeline at MinIO and PostgreSQL is a matter of
+setting ``DOSSIER_MINIO_ENDPOINT`` and ``DOSSIER_DATABASE_URL``.
+"""
+
+from __future__ import annotations
+
+import os
+from functools import lru_cache
+from pathlib import Path
+from typing import Literal
+
+from pydantic import Field, SecretStr, model_validator
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+PROJECT_ROOT = Path(__file__).resolve().parents[1]
+
+
+def _default_data_dir() -> Path:
+    """The ignored ``data/`` folder of the checkout; the working directory otherwise."""
+    if (PROJECT_ROOT / "pyproject.toml").exists():
+        return PROJECT_ROOT / "data"
+    return Path.cwd() / "data"
+
+
+class Settings(BaseSettings):
+    model_config = SettingsConfigDict(
+        env_prefix="DOSSIER_",
+        env_file=os.environ.get("DOSSIER_ENV_FILE", ".env"),
+        env_file_encoding="utf-8",
+        extra="ignore",
+    )
+
+    environment: str = Field("dev", description="Names the bucket: dossiers-<environment>.")
+    data_dir: Path = Field(default_factory=_default_data_dir)
+    cache_dir: Path = Field(
+        default_factory=lambda: Path(os.environ.get("XDG_CACHE_HOME", Path.home() / ".cache"))
+        / "dossier",
+        description="Where built service binaries (MinIO) are kept across checkouts.",
+    )
+
+    # Database
+    database_url: str | None = Field(
+        None, description="SQLAlchemy URL; default: SQLite file under data_dir."
+    )
+
+    # Object store
+    store_dir: Path | None = Field(None, description="Local store root; default data_dir/store.")
+    minio_endpoint: str | None = Field(None, description="host:port; when set, MinIO is used.")
+    minio_access_key: str | None = None
+    minio_secret_key: SecretStr | None = None
+    minio_secure: bool = False
+    bucket: str | None = Field(None, description="Default: dossiers-<environment>.")
+
+    # Intake limits (safe defaults; a dossier beyond them is quarantined)
+    max_upload_bytes: int = 2 * 1024**3
+    max_pages: int = 2000
+    max_page_pixels: int = 120_000_000
+    max_zip_members: int = 5000
+    max_zip_ratio: float = 200.0
+    max_zip_total_bytes: int = 8 * 1024**3
+    render_dpi: int = 300
+
+    # OCR
+    ocr_engine: Literal["rapidocr", "tesseract"] = "rapidocr"
+    ocr_page_timeout_s: float = 300.0
+    ocr_concurrency: int = Field(default_factory=lambda: os.cpu_count() or 2)
+
+    @model_validator(mode="after")
+    def _resolve_defaults(self) -> Settings:
+        self.data_dir = self.data_dir.expanduser().resolve()
+        if self.store_dir is None:
+            self.store_dir = self.data_dir / "store"
+        if self.database_url is None:
+            self.database_url = f"sqlite:///{self.data_dir / 'dossier.sqlite3'}"
+        if self.bucket is None:
+            self.bucket = f"dossiers-{self.environment}"
+        return self
+
+    @property
+    def uses_minio(self) -> bool:
+        return bool(self.minio_endpoint)
+
+    @property
+    def services_dir(self) -> Path:
+        """Logs, data and pid files of the local development services."""
+        return self.data_dir / "services"
+
+    @property
+    def services_env_file(self) -> Path:
+        """Credentials and URLs of the local services, written once by ``services up``."""
+        return self.data_dir / "services.env"
+
+
+@lru_cache(maxsize=1)
+def get_settings() -> Settings:
+    return Settings()
+
+
+def reset_settings() -> None:
+    """Forget cached settings (tests and ``--env-file`` change the environment)."""
+    get_settings.cache_clear()

@@ -1,0 +1,114 @@
+"""Object keys: validation and the deterministic layout of every stage output.
+
+Keys are the contract between stages and reruns: the same input always lands
+under the same key, so a rerun overwrites its own output and nothing else.
+"""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+
+MAX_KEY_BYTES = 1024
+_CONTROL = re.compile(r"[\x00-\x1f\x7f-\x9f]")
+IMMUTABLE_PREFIXES = ("originals/",)
+
+
+class InvalidKeyError(ValueError):
+    """The key could escape its prefix, or would not survive a round trip."""
+
+
+def validate_key(key: str) -> str:
+    """Return the key in NFC form, or raise :class:`InvalidKeyError`.
+
+    NFC because macOS uploads arrive decomposed: without it the same Chinese
+    file name would give two different objects.
+    """
+    if not isinstance(key, str) or not key:
+        raise InvalidKeyError("empty key")
+    key = unicodedata.normalize("NFC", key)
+    if _CONTROL.search(key):
+        raise InvalidKeyError("control character in key")
+    if "\\" in key:
+        raise InvalidKeyError("backslash in key")
+    if key.startswith("/"):
+        raise InvalidKeyError("absolute key")
+    parts = key.split("/")
+    if any(p in ("..", ".") for p in parts):
+        raise InvalidKeyError("'.' or '..' segment in key")
+    if any(p == "" for p in parts[:-1]):
+        raise InvalidKeyError("empty segment in key")
+    if parts[-1] == "":
+        raise InvalidKeyError("key ends with '/'")
+    if len(key.encode("utf-8")) > MAX_KEY_BYTES:
+        raise InvalidKeyError(f"key longer than {MAX_KEY_BYTES} bytes")
+    return key
+
+
+def validate_prefix(prefix: str) -> str:
+    """A listing prefix: empty, or a key-like string that may end with '/'."""
+    if prefix == "":
+        return prefix
+    trimmed = prefix[:-1] if prefix.endswith("/") else prefix
+    return validate_key(trimmed) + ("/" if prefix.endswith("/") else "")
+
+
+def safe_filename(name: str) -> str:
+    """The last path component of an upload name, usable as one key segment."""
+    name = unicodedata.normalize("NFC", name).replace("\\", "/").rsplit("/", 1)[-1]
+    name = _CONTROL.sub("", name).strip()
+    if name in ("", ".", ".."):
+        name = "upload"
+    return name
+
+
+def incoming_key(upload: str) -> str:
+    return validate_key(f"incoming/{upload}")
+
+
+def original_key(dossier_id: str, filename: str) -> str:
+    return validate_key(f"originals/{dossier_id}/{safe_filename(filename)}")
+
+
+def page_image_key(dossier_id: str, page: int) -> str:
+    return validate_key(f"pages/{dossier_id}/page-{page:04d}.png")
+
+
+def ocr_key(dossier_id: str, page: int) -> str:
+    return validate_key(f"ocr/{dossier_id}/page-{page:04d}.json")
+
+
+def documents_key(dossier_id: str) -> str:
+    return validate_key(f"nlp/{dossier_id}/documents.json")
+
+
+def case_card_key(dossier_id: str) -> str:
+    return validate_key(f"nlp/{dossier_id}/case.json")
+
+
+def validation_key(dossier_id: str) -> str:
+    return validate_key(f"quality/{dossier_id}/validation.json")
+
+
+def manifest_key(dossier_id: str) -> str:
+    return validate_key(f"manifests/{dossier_id}.json")
+
+
+def quarantine_key(upload: str) -> str:
+    return validate_key(f"quarantine/{upload}")
+
+
+def quarantine_reason_key(upload: str) -> str:
+    return validate_key(f"quarantine/{upload}.reason.json")
+
+
+def leads_key(run_id: str, model_id: str) -> str:
+    return validate_key(f"leads/{run_id}/{model_id}.json")
+
+
+def recommendation_key(number: str) -> str:
+    return validate_key(f"recommendations/{safe_filename(number)}.docx")
+
+
+def is_immutable(key: str) -> bool:
+    return key.startswith(IMMUTABLE_PREFIXES)

@@ -1,0 +1,93 @@
+"""The case card (案件信息卡): the structured output of one dossier, ``nlp/<id>/case.json``.
+
+Values people read stay Chinese (roles, penalties, charge names); identifiers are
+English. A wrong value is worse than a blank, so every field may be empty.
+"""
+
+from __future__ import annotations
+
+from datetime import date
+from typing import Literal
+
+from pydantic import BaseModel, Field
+
+Role = Literal["犯罪嫌疑人", "被告人", "被害人", "证人", "辩护人"]
+Penalty = Literal["有期徒刑", "拘役", "管制", "无期徒刑", "死刑", "免予刑事处罚"]
+MeasureKind = Literal["刑事拘留", "逮捕", "取保候审", "监视居住", "释放", "变更"]
+CircumstanceKind = Literal["自首", "坦白", "认罪认罚", "累犯", "未遂", "从犯", "退赃退赔", "谅解"]
+DocumentType = Literal[
+    "卷宗封面", "卷内目录", "受案登记表", "立案决定书", "拘留证", "逮捕证", "取保候审决定书",
+    "讯问笔录", "询问笔录", "鉴定意见", "起诉意见书", "起诉书", "量刑建议书", "判决书", "裁定书",
+    "不起诉决定书", "其他",
+]
+DOCUMENT_TYPES: tuple[str, ...] = DocumentType.__args__  # type: ignore[attr-defined]
+
+
+class Statute(BaseModel):
+    """A cited article: 第一百三十三条之一第二款第（三）项 → article 133, sub 1, paragraph 2, item 3."""
+
+    law: str = "中华人民共和国刑法"
+    article: int = Field(ge=1)
+    sub: int | None = None
+    paragraph: int | None = None
+    item: int | None = None
+
+
+class Person(BaseModel):
+    name: str
+    role: Role
+    gender: Literal["男", "女"] | None = None
+    birth_date: date | None = None
+    ethnicity: str | None = None
+    id_number_masked: str | None = None
+    id_number_sha256: str | None = Field(None, description="Salted hash for matching, never raw.")
+    id_number_valid: bool | None = None
+
+
+class CoerciveMeasure(BaseModel):
+    person: str
+    kind: MeasureKind
+    date: date | None = None
+
+
+class Sentence(BaseModel):
+    person: str
+    charges: list[str] = Field(default_factory=list)
+    penalty: Penalty | None = None
+    months: int | None = None
+    probation_months: int | None = None
+    fine_yuan: float | None = None
+
+
+class Circumstance(BaseModel):
+    person: str | None = None
+    kind: CircumstanceKind
+
+
+class Case(BaseModel):
+    case_no: str | None = None
+    court: str | None = None
+    procuratorate: str | None = None
+    indictment_no: str | None = None
+    charges: list[str] = Field(default_factory=list)
+    statutes: list[Statute] = Field(default_factory=list)
+    persons: list[Person] = Field(default_factory=list)
+    coercive_measures: list[CoerciveMeasure] = Field(default_factory=list)
+    sentences: list[Sentence] = Field(default_factory=list)
+    circumstances: list[Circumstance] = Field(default_factory=list)
+    amounts_yuan: list[float] = Field(default_factory=list)
+    judgment_date: date | None = None
+
+
+class DocumentRef(BaseModel):
+    type: DocumentType
+    title: str
+    pages: tuple[int, int]
+    confidence: float = Field(ge=0.0, le=1.0)
+
+
+class CaseCard(BaseModel):
+    schema_version: Literal["1"] = "1"
+    dossier_id: str
+    case: Case = Field(default_factory=Case)
+    documents: list[DocumentRef] = Field(default_factory=list)
