@@ -6,7 +6,7 @@ English. A wrong value is worse than a blank, so every field may be empty.
 
 from __future__ import annotations
 
-from datetime import date
+import datetime as dt
 from typing import Literal
 
 from pydantic import BaseModel, Field
@@ -37,7 +37,7 @@ class Person(BaseModel):
     name: str
     role: Role
     gender: Literal["男", "女"] | None = None
-    birth_date: date | None = None
+    birth_date: dt.date | None = None
     ethnicity: str | None = None
     id_number_masked: str | None = None
     id_number_sha256: str | None = Field(None, description="Salted hash for matching, never raw.")
@@ -47,7 +47,7 @@ class Person(BaseModel):
 class CoerciveMeasure(BaseModel):
     person: str
     kind: MeasureKind
-    date: date | None = None
+    date: dt.date | None = None
 
 
 class Sentence(BaseModel):
@@ -76,7 +76,7 @@ class Case(BaseModel):
     sentences: list[Sentence] = Field(default_factory=list)
     circumstances: list[Circumstance] = Field(default_factory=list)
     amounts_yuan: list[float] = Field(default_factory=list)
-    judgment_date: date | None = None
+    judgment_date: dt.date | None = None
 
 
 class DocumentRef(BaseModel):
