@@ -1,0 +1,56 @@
+"""The ``dossier`` command line. Each command group lives in ``dossier.commands``."""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+from typing import Annotated
+
+import typer
+
+from dossier import __version__
+from dossier.settings import reset_settings
+
+app = typer.Typer(
+    name="dossier",
+    help="Case dossiers (卷宗) from scans to validated, structured case data.",
+    no_args_is_help=True,
+    pretty_exceptions_show_locals=False,
+)
+
+
+@app.callback()
+def main(
+    env_file: Annotated[
+        Path | None,
+        typer.Option(
+            "--env-file",
+            help="Read DOSSIER_* settings from this file (e.g. data/services.env).",
+            exists=True,
+            dir_okay=False,
+        ),
+    ] = None,
+) -> None:
+    if env_file is not None:
+        from dotenv import load_dotenv
+
+        load_dotenv(env_file, override=True)
+        os.environ["DOSSIER_ENV_FILE"] = str(env_file)
+        reset_settings()
+
+
+@app.command()
+def version() -> None:
+    """Print the code version recorded in every manifest."""
+    typer.echo(__version__)
+
+
+def _register() -> None:
+    """Command groups, each in its own module; imported here so ``--help`` lists them all."""
+    from dossier.commands import db, services
+
+    app.add_typer(services.app, name="services")
+    app.add_typer(db.app, name="db")
+
+
+_register()
