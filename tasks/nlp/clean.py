@@ -1,0 +1,318 @@
+"""Cleaning OCR page text before it is split into documents and mined for fields.
+
+OCR output of a Chinese dossier page has half-width punctuation where the page
+had full-width (NFKC folds ，：；（） to ASCII), spaces between characters, the
+page's running header and page number, a line break wherever the printed line
+ended, and a few misread characters. Extraction rules match on characters, so
+every one of those breaks a match: 盗窃 罪, 有期徒\n刑, 取保侯审.
+
+Only unambiguous OCR corrections are made: a span one character away from
+exactly one legal lexicon term (charge names, statute names, procedural terms)
+of at least four characters, and never where the span is itself a term. A
+wrong correction is worse than none, so anything less certain stays as read.
+"""
+
+from __future__ import annotations
+
+import itertools
+import re
+import unicodedata
+from functools import lru_cache
+
+from tasks.nlp.lexicon import DATA_DIR, charges, statute_aliases
+
+__all__ = [
+    "clean_dossier_text",
+    "clean_page_text",
+    "correct_ocr_confusions",
+    "is_page_number_line",
+    "join_lines",
+    "legal_lexicon",
+    "normalize_width",
+]
+
+_CJK = "\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff"
+_CN_PUNCT = "，。、：；！？（）《》“”‘’【】〔〕［］…—·"
+_CJK_RE = re.compile(f"[{_CJK}]")
+_WIDE = f"{_CJK}{_CN_PUNCT}"
+# Spaces between two CJK characters / Chinese punctuation, or between those and a digit.
+_SPACE_WIDE_WIDE = re.compile(f"(?<=[{_WIDE}])[ \t\u3000]+(?=[{_WIDE}])")
+_SPACE_WIDE_DIGIT = re.compile(
+    f"(?<=[{_WIDE}])[ \t\u3000]+(?=[0-9])|(?<=[0-9])[ \t\u3000]+(?=[{_WIDE}])"
+)
+_MULTISPACE = re.compile(r"[ \t\u3000]{2,}")
+
+_PAGE_NUMBER = re.compile(
+    r"^(?:"
+    r"第\s*[0-9一二三四五六七八九十百零〇]+\s*页\s*[,，/、]?\s*(?:共\s*[0-9一二三四五六七八九十百零〇]+\s*页)?"
+    r"|共\s*[0-9]+\s*页\s*[,，/、]?\s*第\s*[0-9]+\s*页"
+    r"|[-—–－_~]\s*[0-9]{1,4}\s*[-—–－_~]"
+    r"|[0-9]{1,4}\s*/\s*[0-9]{1,4}"
+    r"|[Pp](?:age|\.)?\s*[0-9]{1,4}(?:\s*(?:/|of)\s*[0-9]{1,4})?"
+    r"|[0-9]{1,4}"
+    r")$"
+)
+# Lines that open a paragraph or are one on their own: list markers, Q&A turns, form fields.
+_PARAGRAPH_START = re.compile(
+    r"^(?:[一二三四五六七八九十]+[、．.]|[（(][一二三四五六七八九十0-9]+[）)]|[0-9]+[、．.]"
+    r"|第[一二三四五六七八九十百0-9]+[章节条]|[问答][:：]"
+    rf"|[{_CJK}]{{1,10}}[:：])"
+)
+_SENTENCE_END = "。！？；：”’」）)!?;:"
+# Document titles stay put even when they repeat at the top of pages (讯问笔录 per session).
+_TITLE_LIKE = re.compile(r"(?:书|笔录|登记表|目录|卷宗|证|意见|清单|经过|证明)$")
+_DIGITS = re.compile(r"[0-9一二三四五六七八九十百零〇]+")
+
+
+def _is_cjk(ch: str) -> bool:
+    return bool(ch) and bool(_CJK_RE.match(ch))
+
+
+def _is_wide(ch: str) -> bool:
+    return bool(ch) and (_is_cjk(ch) or ch in _CN_PUNCT)
+
+
+def _restore_parens(line: str) -> str:
+    """(2017)沪0120刑初684号 → （2017）沪0120刑初684号: brackets in Chinese text are full width."""
+
+    def repl(m: re.Match[str]) -> str:
+        before = line[m.start() - 1] if m.start() > 0 else ""
+        after = line[m.end()] if m.end() < len(line) else ""
+        inner = m.group(1)
+        if _is_wide(before) or _is_wide(after) or _CJK_RE.search(inner):
+            return f"（{inner}）"
+        return m.group(0)
+
+    return re.sub(r"\(([^()]*)\)", repl, line)
+
+
+def _restore_quotes(line: str) -> str:
+    """ASCII double quotes around Chinese words → “”, when they pair up."""
+    if line.count('"') % 2 or not _CJK_RE.search(line):
+        return line
+    out, opening = [], True
+    for ch in line:
+        if ch == '"':
+            out.append("“" if opening else "”")
+            opening = not opening
+        else:
+            out.append(ch)
+    return "".join(out)
+
+
+def normalize_width(line: str) -> str:
+    """NFKC (full-width digits and letters → ASCII), then full-width punctuation back
+    where it sits in Chinese text, and no spaces between Chinese characters."""
+    line = unicodedata.normalize("NFKC", line)
+    line = _SPACE_WIDE_WIDE.sub("", line)
+    line = _SPACE_WIDE_DIGIT.sub("", line)
+    line = _SPACE_WIDE_WIDE.sub("", line)
+    chars = list(line)
+    n = len(chars)
+    for i, ch in enumerate(chars):
+        prev = chars[i - 1] if i > 0 else ""
+        nxt = chars[i + 1] if i + 1 < n else ""
+        if ch == ",":
+            if not (prev.isdigit() and nxt.isdigit()) and (_is_wide(prev) or _is_wide(nxt)):
+                chars[i] = "，"
+        elif ch == ":":
+            if _is_wide(prev) and not (prev.isdigit() and nxt.isdigit()):
+                chars[i] = "："
+        elif ch == ";":
+            if _is_wide(prev) or _is_wide(nxt):
+                chars[i] = "；"
+        elif ch in "!?":
+            if _is_wide(prev):
+                chars[i] = "！" if ch == "!" else "？"
+        elif ch == "." and _is_cjk(prev) and (not nxt or _is_wide(nxt)):
+            chars[i] = "。"
+    line = "".join(chars)
+    line = _restore_parens(line)
+    line = _restore_quotes(line)
+    line = _SPACE_WIDE_WIDE.sub("", line)
+    line = _SPACE_WIDE_DIGIT.sub("", line)
+    return _MULTISPACE.sub(" ", line).strip()
+
+
+def is_page_number_line(line: str) -> bool:
+    """第3页 共10页, - 3 -, 3/10, a bare 3: page numbering, never content."""
+    compact = line.replace(" ", "").strip()
+    return bool(_PAGE_NUMBER.match(compact) or _PAGE_NUMBER.match(line.strip()))
+
+
+def _drop_page_numbers(lines: list[str]) -> list[str]:
+    """Page numbers sit in the first or last two lines of a page; elsewhere a number is content."""
+    keep = list(lines)
+    positions = [i for i, line in enumerate(keep) if line]
+    edge = set(positions[:2] + positions[-2:])
+    for i in sorted(edge):
+        if is_page_number_line(keep[i]):
+            keep[i] = ""
+    return [line for line in keep if line]
+
+
+def join_lines(lines: list[str]) -> list[str]:
+    """Printed lines → paragraphs.
+
+    A line that fills the width of the page and does not end a sentence was
+    wrapped by the layout, so the next line continues it; a short line, a line
+    ending in 。 and a line before a list marker, 问：/答： or a form field end a
+    paragraph.
+    """
+    if not lines:
+        return []
+    lengths = sorted(len(line) for line in lines)
+    # The printed width: the longest line, or its 90th percentile once a stray long line
+    # (a table row) could distort it.
+    full = lengths[-1] if len(lengths) < 10 else lengths[int(0.9 * len(lengths))]
+    paragraphs: list[str] = [lines[0]]
+    last_printed = lines[0]
+    for line in lines[1:]:
+        prev = paragraphs[-1]
+        wrapped = full >= 12 and len(last_printed) >= 0.8 * full
+        if wrapped and prev[-1] not in _SENTENCE_END and not _PARAGRAPH_START.match(line):
+            latin = all(c.isascii() and c.isalnum() for c in (prev[-1], line[0]))
+            paragraphs[-1] = prev + (" " if latin else "") + line
+        else:
+            paragraphs.append(line)
+        last_printed = line
+    return paragraphs
+
+
+@lru_cache(maxsize=1)
+def legal_lexicon() -> frozenset[str]:
+    """Charge names, statute names (official and short) and procedural terms."""
+    terms = set(charges()) | set(statute_aliases())
+    for line in (DATA_DIR / "procedural_terms.txt").read_text(encoding="utf-8").splitlines():
+        line = line.strip()
+        if line and not line.startswith("#"):
+            terms.add(line)
+    return frozenset(terms)
+
+
+@lru_cache(maxsize=1)
+def _anchors() -> tuple[dict[str, list[str]], dict[str, list[str]]]:
+    """Terms by their first and by their last two characters.
+
+    A span one substitution away from a term of length >= 4 keeps either the
+    term's first two or its last two characters, so those bigrams find every
+    candidate without comparing every window with every term.
+    """
+    starts: dict[str, list[str]] = {}
+    ends: dict[str, list[str]] = {}
+    for term in legal_lexicon():
+        if len(term) >= 4:
+            starts.setdefault(term[:2], []).append(term)
+            ends.setdefault(term[-2:], []).append(term)
+    return starts, ends
+
+
+def _one_substitution(span: str, term: str) -> int | None:
+    """The position of the single differing character, or ``None``."""
+    if len(span) != len(term):
+        return None
+    diff = [i for i, (a, b) in enumerate(zip(span, term, strict=True)) if a != b]
+    return diff[0] if len(diff) == 1 else None
+
+
+def correct_ocr_confusions(text: str) -> str:
+    """取保侯审 → 取保候审, 中华人民共和国刑怯 → 中华人民共和国刑法, only when unambiguous.
+
+    A candidate span must differ from exactly one lexicon term in one CJK
+    character, not be a lexicon term itself, and no other term may fit the
+    same span; a substitution in a term's first or last character (where a
+    different, correct word is likeliest: 人民法院/人民法官) needs a term of six
+    characters or more.
+    """
+    lexicon = legal_lexicon()
+    starts, ends = _anchors()
+    candidates: dict[tuple[int, int], set[str]] = {}
+    for j in range(len(text) - 1):
+        bigram = text[j : j + 2]
+        for term in starts.get(bigram, ()):
+            candidates.setdefault((j, j + len(term)), set()).add(term)
+        for term in ends.get(bigram, ()):
+            start = j + 2 - len(term)
+            if start >= 0:
+                candidates.setdefault((start, j + 2), set()).add(term)
+    fixes: list[tuple[int, int, str]] = []
+    for (start, end), terms in candidates.items():
+        span = text[start:end]
+        if len(span) != end - start or span in lexicon:
+            continue
+        fits = []
+        for term in terms:
+            pos = _one_substitution(span, term)
+            if pos is None or not _is_cjk(span[pos]) or not _is_cjk(term[pos]):
+                continue
+            if pos in (0, len(term) - 1) and len(term) < 6:
+                continue
+            fits.append(term)
+        if len(fits) == 1:
+            fixes.append((start, end, fits[0]))
+    if not fixes:
+        return text
+    fixes.sort()
+    out, cursor = [], 0
+    for start, end, term in fixes:
+        if start < cursor:  # overlapping candidates: ambiguous, keep the first
+            continue
+        out.append(text[cursor:start])
+        out.append(term)
+        cursor = end
+    out.append(text[cursor:])
+    return "".join(out)
+
+
+def _page_lines(text: str) -> list[str]:
+    return [normalize_width(line) for line in text.replace("\r\n", "\n").split("\n")]
+
+
+def _finish(lines: list[str]) -> str:
+    lines = [line for line in lines if line]
+    return correct_ocr_confusions("\n".join(join_lines(lines)))
+
+
+def clean_page_text(text: str) -> str:
+    """One page: width and spacing, page numbers at the top or bottom, paragraphs, OCR fixes."""
+    lines = [line for line in _page_lines(text) if line]
+    return _finish(_drop_page_numbers(lines))
+
+
+def _header_key(line: str) -> str:
+    return _DIGITS.sub("#", line.replace(" ", ""))
+
+
+def clean_dossier_text(pages: list[str]) -> list[str]:
+    """All pages of one dossier, one output per input page (blank stays blank).
+
+    Besides what :func:`clean_page_text` does, a line that recurs in the top or
+    bottom two lines of at least three pages, on two consecutive pages at
+    least (digits ignored, so 第3页 and 第4页 are one header), is a running
+    header or footer and is dropped. Document titles are kept even when they
+    repeat: every 讯问笔录 session starts with its own.
+    """
+    page_lines = [[line for line in _page_lines(page) if line] for page in pages]
+    seen: dict[str, list[int]] = {}
+    for index, lines in enumerate(page_lines):
+        for key in {_header_key(line) for line in lines[:2] + lines[-2:]}:
+            seen.setdefault(key, []).append(index)
+    running: set[str] = set()
+    for key, indexes in seen.items():
+        consecutive = any(b - a == 1 for a, b in itertools.pairwise(indexes))
+        if len(indexes) >= 3 and consecutive and not _TITLE_LIKE.search(key):
+            running.add(key)
+    cleaned = []
+    for lines in page_lines:
+        if running:
+            head, tail = lines[:2], lines[-2:] if len(lines) > 2 else []
+            middle = lines[2:-2] if len(lines) > 4 else []
+            if len(lines) <= 4:
+                lines = [ln for ln in lines if _header_key(ln) not in running]
+            else:
+                head = [ln for ln in head if _header_key(ln) not in running]
+                tail = [ln for ln in tail if _header_key(ln) not in running]
+                lines = head + middle + tail
+        cleaned.append(_finish(_drop_page_numbers(lines)))
+    return cleaned
+
