@@ -7,6 +7,9 @@ time: lineage records and dedupe read it back without downloading the object.
 from __future__ import annotations
 
 import hashlib
+import io
+import json
+import re
 import shutil
 import tempfile
 from abc import ABC, abstractmethod
@@ -20,7 +23,11 @@ from typing import BinaryIO
 from dossier.store.keys import is_immutable, validate_key, validate_prefix
 
 CHUNK = 1024 * 1024
-SPOOL_IN_MEMORY = 64 * 1024 * 1024
+# Above this a stream of unknown length is spooled to disk, so a large upload is
+# never held in memory (the backends then read it back in parts).
+SPOOL_IN_MEMORY = 8 * 1024 * 1024
+SHA256_METADATA = "sha256"
+_METADATA_NAME = re.compile(r"^[a-z0-9][a-z0-9-]{0,63}$")
 
 
 class ObjectNotFoundError(KeyError):
@@ -39,6 +46,25 @@ class ObjectInfo:
     last_modified: datetime | None = None
     content_type: str = "application/octet-stream"
     metadata: dict[str, str] = field(default_factory=dict)
+
+
+def clean_metadata(metadata: dict[str, str] | None) -> dict[str, str]:
+    """Lower-case names that survive as HTTP headers; ``sha256`` belongs to the store.
+
+    S3 folds header names to lower case and allows few characters in them, so a
+    name the local backend would keep could come back changed from MinIO.
+    """
+    cleaned: dict[str, str] = {}
+    for name, value in (metadata or {}).items():
+        lowered = str(name).lower()
+        if not _METADATA_NAME.match(lowered):
+            raise ValueError(f"metadata name {name!r}: use a-z, 0-9 and '-'")
+        if lowered == SHA256_METADATA:
+            raise ValueError("metadata 'sha256' is written by the store itself")
+        if not isinstance(value, str):
+            raise TypeError(f"metadata {lowered!r} must be a str")
+        cleaned[lowered] = value
+    return cleaned
 
 
 def sha256_of_file(path: Path) -> str:
@@ -75,37 +101,36 @@ class ObjectStore(ABC):
         metadata: dict[str, str] | None = None,
     ) -> ObjectInfo:
         key = validate_key(key)
+        metadata = clean_metadata(metadata)
         sha = hashlib.sha256(data).hexdigest()
         self._guard_immutable(key, sha)
-        import io
-
-        return self._put(key, io.BytesIO(data), len(data), sha, content_type, metadata or {})
+        return self._put(key, io.BytesIO(data), len(data), sha, content_type, metadata)
 
     def put_stream(
         self, key: str, stream: BinaryIO, content_type: str = "application/octet-stream",
         metadata: dict[str, str] | None = None,
     ) -> ObjectInfo:
         key = validate_key(key)
+        metadata = clean_metadata(metadata)
         spool, size, sha = spool_with_sha256(stream)
         with spool:
             self._guard_immutable(key, sha)
-            return self._put(key, spool, size, sha, content_type, metadata or {})
+            return self._put(key, spool, size, sha, content_type, metadata)
 
     def put_file(
         self, key: str, path: str | Path, content_type: str = "application/octet-stream",
         metadata: dict[str, str] | None = None,
     ) -> ObjectInfo:
         key = validate_key(key)
+        metadata = clean_metadata(metadata)
         path = Path(path)
         sha = sha256_of_file(path)
         self._guard_immutable(key, sha)
         with open(path, "rb") as fh:
-            return self._put(key, fh, path.stat().st_size, sha, content_type, metadata or {})
+            return self._put(key, fh, path.stat().st_size, sha, content_type, metadata)
 
     def put_json(self, key: str, document: object) -> ObjectInfo:
         """JSON as UTF-8 with Chinese kept readable, keys sorted for stable hashes."""
-        import json
-
         data = json.dumps(document, ensure_ascii=False, sort_keys=True, indent=1).encode()
         return self.put_bytes(key, data, content_type="application/json")
 
@@ -127,8 +152,6 @@ class ObjectStore(ABC):
             return fh.read()
 
     def get_json(self, key: str) -> object:
-        import json
-
         return json.loads(self.get_bytes(key))
 
     def download(self, key: str, path: str | Path) -> Path:

@@ -1,0 +1,196 @@
+"""The MinIO object store: one bucket per environment (``dossiers-<environment>``).
+
+User metadata travels as ``x-amz-meta-*`` headers, which must be US-ASCII; values
+are percent-encoded on the way in and decoded on the way out so a Chinese file
+name can be kept in metadata as well as in the key.
+"""
+
+from __future__ import annotations
+
+import math
+import urllib.parse
+from collections.abc import Iterator, Mapping
+from contextlib import AbstractContextManager, contextmanager
+from datetime import timedelta
+from typing import BinaryIO
+
+from minio import Minio
+from minio.commonconfig import ComposeSource, CopySource
+from minio.error import S3Error
+
+from dossier.store.base import (
+    SHA256_METADATA,
+    ObjectInfo,
+    ObjectNotFoundError,
+    ObjectStore,
+)
+from dossier.store.keys import validate_key
+
+META_PREFIX = "x-amz-meta-"
+_NOT_FOUND = {"NoSuchKey", "NoSuchObject", "ResourceNotFound"}
+# The smallest S3 part: with one upload thread at most two parts are in memory at
+# once, so a large object is never held whole.
+PART_SIZE = 5 * 1024 * 1024
+MAX_PARTS = 10_000
+MAX_COPY_BYTES = 5 * 1024**3
+# Printable ASCII but '%', so encoding is reversible and plain values stay readable.
+_SAFE = "".join(chr(c) for c in range(0x20, 0x7F) if chr(c) != "%")
+
+
+def _encode(value: str) -> str:
+    return urllib.parse.quote(value, safe=_SAFE)
+
+
+def _decode(value: str) -> str:
+    return urllib.parse.unquote(value)
+
+
+def _user_metadata(headers: Mapping[str, str]) -> tuple[str | None, dict[str, str]]:
+    """Split ``x-amz-meta-*`` headers (or listing metadata) into sha256 and the rest."""
+    sha: str | None = None
+    metadata: dict[str, str] = {}
+    for name, value in headers.items():
+        lowered = name.lower()
+        if not lowered.startswith(META_PREFIX):
+            continue
+        short = lowered[len(META_PREFIX):]
+        if short == SHA256_METADATA:
+            sha = value
+        else:
+            metadata[short] = _decode(value)
+    return sha, metadata
+
+
+def _part_size(size: int) -> int:
+    """5 MiB parts unless the object would need more than S3's 10,000."""
+    needed = math.ceil(size / MAX_PARTS) if size > 0 else PART_SIZE
+    mib = 1024 * 1024
+    return max(PART_SIZE, math.ceil(needed / mib) * mib)
+
+
+class MinioStore(ObjectStore):
+    def __init__(
+        self, endpoint: str, access_key: str, secret_key: str, bucket: str,
+        secure: bool = False,
+    ) -> None:
+        self.endpoint = endpoint
+        self.bucket = bucket
+        self.secure = secure
+        self._client = Minio(endpoint, access_key=access_key, secret_key=secret_key,
+                             secure=secure)
+        self.ensure_bucket()
+
+    @property
+    def client(self) -> Minio:
+        """The underlying client, for bucket notifications and administration."""
+        return self._client
+
+    @property
+    def description(self) -> str:
+        scheme = "https" if self.secure else "http"
+        return f"MinIO {scheme}://{self.endpoint}/{self.bucket}"
+
+    def __repr__(self) -> str:
+        return f"MinioStore({self.endpoint!r}, bucket={self.bucket!r})"
+
+    def ensure_bucket(self) -> None:
+        if self._client.bucket_exists(self.bucket):
+            return
+        try:
+            self._client.make_bucket(self.bucket)
+        except S3Error as exc:
+            # Another process made it between the check and the call.
+            if exc.code not in ("BucketAlreadyOwnedByYou", "BucketAlreadyExists"):
+                raise
+
+    # --- writing -----------------------------------------------------------
+    def _put(
+        self, key: str, stream: BinaryIO, size: int, sha256: str, content_type: str,
+        metadata: dict[str, str],
+    ) -> ObjectInfo:
+        headers = {name: _encode(value) for name, value in metadata.items()}
+        headers[SHA256_METADATA] = sha256
+        self._client.put_object(
+            self.bucket, key, stream, size, content_type=content_type, metadata=headers,
+            part_size=_part_size(size), num_parallel_uploads=1,
+        )
+        return self._stat(key)
+
+    def _copy(self, src: str, dst: str) -> ObjectInfo:
+        source = self._stat(src)
+        if source.size <= MAX_COPY_BYTES:
+            # The default metadata directive is COPY: sha256 and user metadata carry over.
+            self._client.copy_object(self.bucket, dst, CopySource(self.bucket, src))
+        else:
+            headers = {name: _encode(value) for name, value in source.metadata.items()}
+            headers[SHA256_METADATA] = source.sha256 or ""
+            headers["Content-Type"] = source.content_type
+            self._client.compose_object(
+                self.bucket, dst, [ComposeSource(self.bucket, src)], metadata=headers
+            )
+        return self._stat(dst)
+
+    def _delete(self, key: str) -> None:
+        self._client.remove_object(self.bucket, key)
+
+    # --- reading -----------------------------------------------------------
+    def _open(self, key: str) -> AbstractContextManager[BinaryIO]:
+        try:
+            response = self._client.get_object(self.bucket, key)
+        except S3Error as exc:
+            if exc.code in _NOT_FOUND:
+                raise ObjectNotFoundError(key) from exc
+            raise
+        return self._closing(response)
+
+    @staticmethod
+    @contextmanager
+    def _closing(response) -> Iterator[BinaryIO]:
+        """Release the pooled connection whatever the reader did with the stream."""
+        try:
+            yield response
+        finally:
+            response.close()
+            response.release_conn()
+
+    def _stat(self, key: str) -> ObjectInfo:
+        try:
+            obj = self._client.stat_object(self.bucket, key)
+        except S3Error as exc:
+            if exc.code in _NOT_FOUND:
+                raise ObjectNotFoundError(key) from exc
+            raise
+        sha, metadata = _user_metadata(obj.metadata or {})
+        return ObjectInfo(
+            key=key,
+            size=obj.size or 0,
+            sha256=sha,
+            last_modified=obj.last_modified,
+            content_type=obj.content_type or "application/octet-stream",
+            metadata=metadata,
+        )
+
+    def _list(self, prefix: str) -> Iterator[ObjectInfo]:
+        # S3 lists in UTF-8 byte order, which is code-point order: the local order.
+        for obj in self._client.list_objects(
+            self.bucket, prefix=prefix or None, recursive=True, include_user_meta=True
+        ):
+            if obj.is_dir or obj.object_name is None:
+                continue
+            sha, metadata = _user_metadata(obj.metadata or {})
+            yield ObjectInfo(
+                key=obj.object_name,
+                size=obj.size or 0,
+                sha256=sha,
+                last_modified=obj.last_modified,
+                content_type=obj.content_type or "application/octet-stream",
+                metadata=metadata,
+            )
+
+    def url(self, key: str, expires_s: int = 3600) -> str:
+        """A presigned GET, valid ``expires_s`` seconds (S3 allows at most 7 days)."""
+        key = validate_key(key)
+        self._stat(key)
+        return self._client.presigned_get_object(
+            self.bucket, key, expires=timedelta(seconds=expires_s)
+        )
