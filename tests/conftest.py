@@ -103,3 +103,9 @@ def services_env() -> dict[str, str]:
 def pg_url(services_env: dict[str, str]) -> str:
     """SQLAlchemy URL (psycopg driver) of the ``dossier_test`` database."""
     return services_env[TEST_DATABASE_URL]
+
+
+@pytest.fixture(scope="session")
+def real_data_dir() -> Path:
+    """The checkout's real ``data/`` (where ``services up`` keeps the shared services)."""
+    return REAL_DATA_DIR
