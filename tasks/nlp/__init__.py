@@ -1,0 +1,1 @@
+"""NLP structuring: from (OCR) text to the case card."""

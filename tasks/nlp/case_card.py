@@ -1,0 +1,89 @@
+"""The case card (案件信息卡) of a dossier from its text.
+
+A dossier holds several documents; each field is taken from the document that is
+authoritative for it (the judgment for sentences, the indictment for its number,
+custody papers for coercive measures) and filled from the others only where that
+one is silent.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Sequence
+
+from schemas.case_card import Case, CaseCard, DocumentRef
+from tasks.nlp.extract import extract_document
+
+__all__ = ["AUTHORITY", "build_case_card", "extract_case"]
+
+# For each field, document types in order of authority (first wins when it has a value).
+_JUDGMENT = ("判决书", "裁定书")
+_PROSECUTION = ("起诉书", "量刑建议书", "起诉意见书", "不起诉决定书")
+AUTHORITY: dict[str, tuple[str, ...]] = {
+    "case_no": (*_JUDGMENT,),
+    "court": (*_JUDGMENT, *_PROSECUTION),
+    "procuratorate": (*_PROSECUTION, *_JUDGMENT),
+    "indictment_no": ("起诉书", *_JUDGMENT, "量刑建议书"),
+    "charges": (*_JUDGMENT, "起诉书", "量刑建议书", "起诉意见书"),
+    "statutes": (*_JUDGMENT, "起诉书", "量刑建议书"),
+    "persons": (*_JUDGMENT, "起诉书", "起诉意见书", "讯问笔录", "受案登记表"),
+    "coercive_measures": (*_JUDGMENT, "起诉书", "拘留证", "逮捕证", "取保候审决定书", "起诉意见书"),
+    "sentences": (*_JUDGMENT,),
+    "circumstances": (*_JUDGMENT, "起诉书", "量刑建议书", "起诉意见书"),
+    "amounts_yuan": (*_JUDGMENT, "起诉书", "起诉意见书"),
+    "judgment_date": (*_JUDGMENT,),
+}
+
+
+def _empty(value: object) -> bool:
+    return value is None or value == [] or value == ""
+
+
+def merge_cases(parts: Sequence[tuple[str, Case]]) -> Case:
+    """Combine per-document extractions, field by field, by :data:`AUTHORITY`.
+
+    A field whose authorities are all silent takes the first value any other document
+    gives: a blank is kept only when no document says anything.
+    """
+    merged: dict[str, object] = {}
+    for field in Case.model_fields:
+        order = AUTHORITY.get(field, ())
+        ranked = sorted(
+            range(len(parts)),
+            key=lambda i: (order.index(parts[i][0]) if parts[i][0] in order else len(order), i),
+        )
+        for i in ranked:
+            value = getattr(parts[i][1], field)
+            if not _empty(value):
+                merged[field] = value
+                break
+    return Case.model_validate(merged)
+
+
+def extract_case(text: str, documents: Iterable[tuple[str, str]] | None = None) -> Case:
+    """The case in ``text`` (one judgment, indictment … or a whole dossier's text).
+
+    With ``documents`` — ``(document_type, text)`` pairs from the document splitter —
+    each document is read on its own and the fields are merged by authority; ``text``
+    is then only used when no document is given.
+    """
+    pairs = [(kind, body) for kind, body in (documents or []) if body and body.strip()]
+    if not pairs:
+        return extract_document(text)._.case
+    return merge_cases([(kind, extract_document(body)._.case) for kind, body in pairs])
+
+
+def build_case_card(
+    dossier_id: str,
+    text: str,
+    documents: list[DocumentRef],
+    document_texts: Sequence[str] | None = None,
+) -> CaseCard:
+    """The case card of one dossier. ``document_texts[i]`` is the text of
+    ``documents[i]`` when the splitter provides it; without it the whole text is read
+    as one document."""
+    pairs = None
+    if document_texts is not None:
+        if len(document_texts) != len(documents):
+            raise ValueError("document_texts must match documents one to one")
+        pairs = [(d.type, t) for d, t in zip(documents, document_texts, strict=True)]
+    return CaseCard(dossier_id=dossier_id, case=extract_case(text, pairs), documents=documents)

@@ -1,0 +1,600 @@
+"""From the spans of one document to the fields of a :class:`Case`.
+
+Each rule prefers a blank to a guess: a field is filled only when the text says it
+in one of the forms courts and procuratorates use, e.g. the parties section
+(被告人张某，男，1990年5月28日出生，汉族 …), the verdict after 判决如下, and the
+statutes after 依照. Names are kept exactly as written.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+import unicodedata
+from dataclasses import dataclass
+
+from spacy.tokens import Doc, Span
+
+from dossier.privacy import hash_id_number, id_number_is_valid, mask_id_number
+from schemas.case_card import (
+    Case,
+    Circumstance,
+    CoerciveMeasure,
+    Person,
+    Sentence,
+    Statute,
+)
+from tasks.nlp import lexicon
+from tasks.nlp.extract.pipeline import FIELDS_KEY, KEYWORDS_KEY
+from tasks.nlp.normalize import amount_to_yuan, parse_date, term_to_months, to_int
+
+_CN_NUM = "0-9零〇一二两三四五六七八九十百千"
+
+
+# ---------------------------------------------------------------- sections
+
+
+@dataclass(frozen=True)
+class Sections:
+    """Character offsets of the parts of a judgment (or indictment) we read."""
+
+    parties: tuple[int, int]
+    facts: tuple[int, int]
+    reasoning: tuple[int, int]
+    verdict: tuple[int, int]
+    tail: int
+
+
+_PARTIES_END = re.compile(r"以[^。]{0,40}起诉书|指控|一案|侦查终结|审查起诉|提起公诉")
+_VERDICT_START = re.compile(r"判决如下|裁定如下|决定如下")
+_VERDICT_END = re.compile(r"如不服本判决|如不服本裁定|本判决为终审判决|本裁定为终审裁定|审\s*判\s*长|审\s*判\s*员|人民陪审员")
+_REASONING = re.compile(r"本院(?:经审查)?认为|本院审查认为")
+
+
+def find_sections(doc: Doc) -> Sections:
+    text = doc.text
+    case_no = _spans(doc, FIELDS_KEY, "CASE_NO")
+    head_end = case_no[0].end_char if case_no else 0
+    roles = [
+        s
+        for s in _spans(doc, KEYWORDS_KEY, "ROLE")
+        if s.start_char >= head_end and s.text in ("被告人", "上诉人", "原审被告人", "犯罪嫌疑人")
+    ]
+    parties_start = roles[0].start_char if roles else head_end
+    m = _PARTIES_END.search(text, parties_start)
+    parties_end = m.start() if m else min(len(text), parties_start + 600)
+    # the sentence holding the marker belongs to the facts
+    cut = max(text.rfind("。", parties_start, parties_end), text.rfind(" ", parties_start, parties_end))
+    if cut > parties_start:
+        parties_end = cut + 1
+    v = _VERDICT_START.search(text, parties_end)
+    verdict_start = v.start() if v else len(text)
+    e = _VERDICT_END.search(text, verdict_start)
+    verdict_end = e.start() if (v and e) else len(text)
+    r = None
+    for r_match in _REASONING.finditer(text, parties_end, verdict_start):
+        r = r_match  # the court's own reasoning is the last 本院认为 before the verdict
+        break
+    reasoning_start = r.start() if r else verdict_start
+    return Sections(
+        parties=(parties_start, parties_end),
+        facts=(parties_end, reasoning_start),
+        reasoning=(reasoning_start, verdict_start),
+        verdict=(verdict_start, verdict_end),
+        tail=verdict_end,
+    )
+
+
+def _spans(doc: Doc, key: str, label: str, lo: int = 0, hi: int | None = None) -> list[Span]:
+    hi = len(doc.text) if hi is None else hi
+    group = doc.spans[key] if key in doc.spans else []
+    return [s for s in group if s.label_ == label and lo <= s.start_char and s.end_char <= hi]
+
+
+# ---------------------------------------------------------------- identifiers
+
+
+def _fold_brackets(value: str) -> str:
+    """Court numbers use full-width （）; OCR and some sites give half-width."""
+    value = unicodedata.normalize("NFKC", value)
+    return value.replace("(", "（").replace(")", "）").replace("[", "［").replace("]", "］")
+
+
+def case_number(doc: Doc) -> str | None:
+    spans = _spans(doc, FIELDS_KEY, "CASE_NO")
+    return _fold_brackets(spans[0].text) if spans else None
+
+
+def court(doc: Doc) -> str | None:
+    """The court named in the header: the ``…人民法院`` just before the case number."""
+    spans = _spans(doc, FIELDS_KEY, "CASE_NO")
+    head = doc.text[: spans[0].start_char] if spans else doc.text[:200]
+    matches = list(re.finditer(r"[\u4e00-\u9fff]{2,40}?人民法院", head))
+    if not matches:
+        return None
+    name = matches[-1].group(0)
+    name = re.split(r"判决书|裁定书|决定书|起诉书|刑事", name)[-1]
+    name = re.sub(r"^.*?(?:一审|二审|再审)", "", name)
+    return name if len(name) >= 6 else None
+
+
+def procuratorate(doc: Doc, sections: Sections) -> str | None:
+    spans = _spans(doc, FIELDS_KEY, "PROCURATORATE")
+    if spans:
+        return spans[0].text
+    # an indictment (起诉书) is headed by its procuratorate
+    start = sections.parties[0]
+    m = list(re.finditer(r"[\u4e00-\u9fff]{2,40}?人民检察院", doc.text[:start]))
+    if m:
+        name = re.split(r"起诉书|决定书|意见书", m[-1].group(0))[-1]
+        return name or None
+    m2 = re.search(r"([\u4e00-\u9fff]{2,30}?人民检察院)以[^。]{0,30}号", doc.text)
+    return m2.group(1) if m2 else None
+
+
+def indictment_number(doc: Doc) -> str | None:
+    spans = _spans(doc, FIELDS_KEY, "INDICTMENT_NO")
+    return _fold_brackets(spans[0].text) if spans else None
+
+
+# ---------------------------------------------------------------- persons
+
+_ROLE_START = re.compile(
+    r"(?P<role>上诉人[（(]原审被告人[）)]|原审被告人|被告人|犯罪嫌疑人|辩护人|被害人|证人)"
+    r"(?:自报|[（(][^）)]{1,8}[）)])?"
+    r"(?P<names>[\u4e00-\u9fff·][\u4e00-\u9fff·0-9]{0,9}?(?:、[\u4e00-\u9fff·][\u4e00-\u9fff·0-9]{0,9}?)*)"
+    r"(?=[，,。（(\s:：]|$)"
+)
+_NOT_A_NAME = re.compile(r"律师|事务所|公司|人民|法院|检察|机关|公安|委员会|系|及其|均|等|到庭|供述|辩解|意见|证言|陈述")
+
+
+@dataclass
+class _Party:
+    name: str
+    role: str
+    start: int
+    end: int
+
+
+def _roles_in_parties(doc: Doc, sections: Sections) -> list[_Party]:
+    lo, hi = sections.parties
+    text = doc.text
+    found: list[_Party] = []
+    for m in _ROLE_START.finditer(text, lo, hi):
+        before = text[m.start() - 1] if m.start() > 0 else "。"
+        if before not in "。； \n\t：:" and m.start() != lo:
+            continue
+        role = "被告人" if "被告人" in m["role"] else m["role"]
+        for name in m["names"].split("、"):
+            if 2 <= len(name) <= 10 and not _NOT_A_NAME.search(name):
+                found.append(_Party(name, role, m.start(), hi))
+    for i in range(len(found) - 1):
+        if found[i + 1].start > found[i].start:
+            found[i].end = found[i + 1].start
+        else:  # 辩护人甲、乙 share one segment
+            found[i].end = next((p.start for p in found[i + 1 :] if p.start > found[i].start), hi)
+    return found
+
+
+def _person(doc: Doc, party: _Party) -> Person:
+    seg = doc.text[party.start : party.end]
+    gender = None
+    g = re.search(r"[，,](男|女)[，,。]", seg[:40])
+    if g:
+        gender = g.group(1)
+    birth = None
+    for span in _spans(doc, FIELDS_KEY, "DATE", party.start, party.end):
+        after = doc.text[span.end_char : span.end_char + 2]
+        if after.startswith("出生") or after.startswith("生"):
+            birth = parse_date(span.text)
+            break
+    ethnicity = None
+    eth = _spans(doc, KEYWORDS_KEY, "ETHNICITY", party.start, party.end)
+    if eth and party.role != "辩护人":
+        ethnicity = eth[0].text
+    id_masked = id_hash = id_valid = None
+    ids = _spans(doc, FIELDS_KEY, "ID_NUMBER", party.start, party.end)
+    if ids:
+        number = ids[0].text.upper()
+        id_masked, id_hash, id_valid = (
+            mask_id_number(number),
+            hash_id_number(number),
+            id_number_is_valid(number),
+        )
+    if party.role == "辩护人":
+        gender = birth = None
+    return Person(
+        name=party.name,
+        role=party.role,  # type: ignore[arg-type]
+        gender=gender,  # type: ignore[arg-type]
+        birth_date=birth,
+        ethnicity=ethnicity,
+        id_number_masked=id_masked,
+        id_number_sha256=id_hash,
+        id_number_valid=id_valid,
+    )
+
+
+_PSEUDONYM = re.compile(r"(?P<name>[\u4e00-\u9fff]{1,2}某{1,2}[0-9]?)(?![\u4e00-\u9fff]{0,0}某)")
+
+
+def _named_others(doc: Doc, sections: Sections, known: set[str]) -> list[Person]:
+    """Victims and witnesses, only where the text pseudonymises them (刘某某): the end
+    of a real name cannot be told from the verb after it without a guess."""
+    out: list[Person] = []
+    seen = set(known)
+    text = doc.text
+    for span in _spans(doc, KEYWORDS_KEY, "ROLE", sections.parties[1], sections.verdict[0]):
+        if span.text not in ("被害人", "证人"):
+            continue
+        pos = span.end_char
+        while True:
+            m = _PSEUDONYM.match(text, pos)
+            if not m:
+                break
+            name = m["name"]
+            if name not in seen:
+                seen.add(name)
+                out.append(Person(name=name, role=span.text))  # type: ignore[arg-type]
+            pos = m.end()
+            if text[pos : pos + 1] != "、":
+                break
+            pos += 1
+    return out
+
+
+# ---------------------------------------------------------------- measures
+
+
+def _resolve_dates(doc: Doc, lo: int, hi: int) -> list[tuple[int, int, dt.date]]:
+    """Dates in reading order, with 同年/同月/次日/同日 resolved against the previous one."""
+    out: list[tuple[int, int, dt.date]] = []
+    previous: dt.date | None = None
+    year_month: tuple[int, int] | None = None
+    for span in _spans(doc, FIELDS_KEY, "DATE", lo, hi):
+        t = span.text
+        value: dt.date | None = None
+        if t.startswith("同年"):
+            value = parse_date(t, reference_year=year_month[0] if year_month else None)
+        elif t.startswith("同月") and year_month:
+            day = to_int(t[2:-1])
+            try:
+                value = dt.date(year_month[0], year_month[1], day) if day else None
+            except ValueError:
+                value = None
+        elif t in ("次日", "翌日") and previous:
+            value = previous + dt.timedelta(days=1)
+        elif t in ("同日", "当日", "当天") and previous:
+            value = previous
+        else:
+            value = parse_date(t)
+            if value is None:
+                m = re.match(rf"([0-9]{{4}})年([{_CN_NUM}]{{1,3}})月$", t)
+                if m and to_int(m.group(2)):
+                    year_month = (int(m.group(1)), to_int(m.group(2)) or 1)
+        if value is not None:
+            out.append((span.start_char, span.end_char, value))
+            previous = value
+            year_month = (value.year, value.month)
+    return out
+
+
+def _measures(doc: Doc, party: _Party) -> list[CoerciveMeasure]:
+    text = doc.text
+    dates = _resolve_dates(doc, party.start, party.end)
+    measures = _spans(doc, KEYWORDS_KEY, "MEASURE", party.start, party.end)
+    out: list[CoerciveMeasure] = []
+    previous_end = party.start
+    for i, span in enumerate(measures):
+        before = text[max(previous_end, span.start_char - 4) : span.start_char]
+        kind = span.id_ or span.text
+        lo = previous_end
+        previous_end = span.end_char
+        if kind == "逮捕":
+            if re.search(r"(批准|决定)$", before) and any(
+                m.id_ == "逮捕" and text[m.start_char - 2 : m.start_char] == "执行"
+                for m in measures[i + 1 :]
+            ):
+                continue  # 批准逮捕 … 执行逮捕: the arrest happens on execution
+            if re.search(r"(不予|不批准)", before):
+                continue
+        clause = text[lo : span.start_char]
+        if re.search(r"不予|撤销|解除|判处|刑满", clause):
+            continue
+        in_clause = [d for d in dates if lo <= d[0] and d[1] <= span.start_char]
+        date = in_clause[-1][2] if in_clause else None
+        if kind == "刑事拘留" and "行政" in before:
+            continue
+        out.append(CoerciveMeasure(person=party.name, kind=kind, date=date))  # type: ignore[arg-type]
+    return out
+
+
+# ---------------------------------------------------------------- sentences
+
+_PENALTY_AFTER = re.compile(r"(?:判处|执行|处|判)$")
+_TERM_AT = re.compile(rf"(?:[{_CN_NUM}]+年(?:零|又)?(?:[{_CN_NUM}]+个?月)?|[{_CN_NUM}]+个?月)")
+_FINE = re.compile(r"罚金(?:人民币)?([0-9０-９,，.]+(?:万|千)?元|[零〇一二两三四五六七八九十百千万亿]+元)")
+_CHARGE_AFTER_FAN = re.compile(r"犯(?P<c>[^，,。；;：:\s]{1,40}?罪)(?=[，,。；;（(\s]|$)")
+
+
+def _charges_in(text: str) -> list[str]:
+    out: list[str] = []
+    for m in _CHARGE_AFTER_FAN.finditer(text):
+        written = m["c"]
+        official = lexicon.canonical_charge(written)
+        parts = [official] if official else [
+            lexicon.canonical_charge(p if p.endswith("罪") else p + "罪")
+            for p in re.split(r"(?<=罪)、", written)
+        ]
+        if parts and all(parts):
+            for p in parts:
+                if p not in out:
+                    out.append(p)  # type: ignore[arg-type]
+    return out
+
+
+def _penalty(doc: Doc, lo: int, hi: int) -> tuple[str | None, int | None, int | None]:
+    text = doc.text
+    seg = text[lo:hi]
+    if re.search(r"免[予于]刑事处罚", seg):
+        return "免予刑事处罚", None, None
+    spans = [
+        s
+        for s in _spans(doc, KEYWORDS_KEY, "PENALTY", lo, hi)
+        if _PENALTY_AFTER.search(text[max(lo, s.start_char - 2) : s.start_char])
+    ]
+    if not spans:
+        return None, None, None
+    decided = seg.find("决定执行")
+    if decided >= 0:
+        later = [s for s in spans if s.start_char >= lo + decided]
+        if not later:
+            return None, None, None
+        span = later[0]
+    else:
+        if len({s.text for s in spans}) > 1:
+            return None, None, None  # two penalties and no 决定执行: ambiguous
+        span = spans[0]
+    penalty = span.text
+    months = None
+    if penalty in ("有期徒刑", "拘役", "管制"):
+        m = _TERM_AT.match(text, span.end_char)
+        if not m:
+            return penalty, None, None
+        months = term_to_months(m.group(0))
+    probation = None
+    p = re.search(r"缓刑", text[span.end_char : hi])
+    if p:
+        start = span.end_char + p.end()
+        t = _TERM_AT.match(text, start)
+        probation = term_to_months(t.group(0)) if t else None
+    return penalty, months, probation
+
+
+def _fine(seg: str) -> float | None:
+    decided = seg.find("决定执行")
+    scope = seg[decided:] if decided >= 0 else seg
+    fines = [amount_to_yuan(m.group(1)) for m in _FINE.finditer(scope)]
+    fines = [f for f in fines if f is not None]
+    if not fines:
+        return None
+    if len(fines) > 1 and decided < 0:
+        return None
+    return fines[0]
+
+
+def _sentences(doc: Doc, sections: Sections, defendants: list[str]) -> list[Sentence]:
+    lo, hi = sections.verdict
+    text = doc.text
+    if not defendants or hi <= lo:
+        return []
+    names = sorted(set(defendants), key=len, reverse=True)
+    marker = re.compile(r"(?:被告人|被告|上诉人|原审被告人)(" + "|".join(map(re.escape, names)) + ")")
+    hits = list(marker.finditer(text, lo, hi))
+    segments: dict[str, list[tuple[int, int]]] = {}
+    for i, m in enumerate(hits):
+        end = hits[i + 1].start() if i + 1 < len(hits) else hi
+        segments.setdefault(m.group(1), []).append((m.start(), end))
+    out: list[Sentence] = []
+    for name in defendants:
+        for s_lo, s_hi in segments.get(name, []):
+            seg = text[s_lo:s_hi]
+            if not re.search(r"判处|免[予于]刑事处罚|单处|处罚金", seg):
+                continue
+            penalty, months, probation = _penalty(doc, s_lo, s_hi)
+            fine = _fine(seg)
+            if penalty is None and fine is None:
+                continue
+            out.append(
+                Sentence(
+                    person=name,
+                    charges=_charges_in(seg),
+                    penalty=penalty,  # type: ignore[arg-type]
+                    months=months,
+                    probation_months=probation,
+                    fine_yuan=fine,
+                )
+            )
+            break
+    return out
+
+
+# ---------------------------------------------------------------- statutes
+
+_ARTICLE = re.compile(
+    rf"第([{_CN_NUM}]+)条(?:之([一二三四五六七八九十]))?"
+    rf"(?:第([{_CN_NUM}]+)款)?(?:第?[（(]?([{_CN_NUM}]+)[）)]?项)?"
+)
+_PARAGRAPH_ONLY = re.compile(rf"第([{_CN_NUM}]+)款(?:第?[（(]?([{_CN_NUM}]+)[）)]?项)?")
+_SEPARATOR = re.compile(r"[、，,及和与]|以及|的")
+
+
+def _statutes(doc: Doc, lo: int, hi: int) -> list[Statute]:
+    """Every article cited between ``lo`` and ``hi``, with 本法/该法 resolved to the
+    statute named last; articles of statutes we do not know are skipped."""
+    text = doc.text
+    out: list[Statute] = []
+    seen: set[tuple] = set()
+    current: str | None = None
+    for span in _spans(doc, FIELDS_KEY, "LAW", lo, hi):
+        if span.text in ("本法", "该法", "同法"):
+            law = current
+        else:
+            law = lexicon.canonical_statute(span.text)
+            current = law
+        if law is None:
+            continue
+        pos = span.end_char
+        article: int | None = None
+        sub: int | None = None
+        while pos < hi:
+            while pos < hi and text[pos] in " \u3000》":
+                pos += 1
+            m = _ARTICLE.match(text, pos)
+            if m:
+                article = to_int(m.group(1))
+                sub = to_int(m.group(2)) if m.group(2) else None
+                paragraph = to_int(m.group(3)) if m.group(3) else None
+                item = to_int(m.group(4)) if m.group(4) else None
+            else:
+                p = _PARAGRAPH_ONLY.match(text, pos)
+                if not p or article is None:
+                    break
+                m = p
+                paragraph = to_int(p.group(1))
+                item = to_int(p.group(2)) if p.group(2) else None
+            if article:
+                key = (law, article, sub, paragraph, item)
+                if key not in seen:
+                    seen.add(key)
+                    out.append(
+                        Statute(law=law, article=article, sub=sub, paragraph=paragraph, item=item)
+                    )
+            pos = m.end()
+            sep = _SEPARATOR.match(text, pos)
+            if not sep:
+                break
+            pos = sep.end()
+    return out
+
+
+# ---------------------------------------------------------------- circumstances
+
+_NEGATION = re.compile(r"(?:不|未|没有|无|非|否认|缺乏|难以|尚不)[^，,。；;]{0,10}$")
+_DEFENCE = re.compile(r"辩护|辩称|辩解|提出")
+_ACCEPTED = re.compile(r"予以采纳|予以支持|予以认可|予以确认|本院予以|意见成立")
+
+
+def _circumstances(doc: Doc, sections: Sections, defendants: list[str]) -> list[Circumstance]:
+    lo, hi = sections.reasoning
+    text = doc.text
+    found: list[tuple[str | None, str]] = []
+    for span in _spans(doc, KEYWORDS_KEY, "CIRCUMSTANCE", lo, hi):
+        kind = span.id_ or span.text
+        s_lo = max(text.rfind("。", lo, span.start_char), text.rfind("；", lo, span.start_char)) + 1
+        s_lo = max(s_lo, lo)
+        ends = [i for i in (text.find("。", span.end_char, hi), text.find("；", span.end_char, hi)) if i >= 0]
+        s_hi = min(ends) if ends else hi
+        sentence = text[s_lo:s_hi]
+        before = text[s_lo : span.start_char]
+        if _NEGATION.search(before):
+            continue
+        if _DEFENCE.search(sentence) and not _ACCEPTED.search(sentence):
+            continue
+        if kind == "退赃退赔" and re.search(r"(责令|予以|依法|应当|未)[^，。]{0,4}$", before):
+            continue
+        if kind == "未遂" and "未遂" not in text[span.start_char - 2 : span.end_char + 1]:
+            continue
+        persons = _persons_for(before, defendants)
+        for person in persons:
+            found.append((person, kind))
+    # 如实供述 is 坦白 only where it is not part of a 自首
+    confessed = {p for p, k in found if k == "自首"}
+    out: list[Circumstance] = []
+    for person, kind in found:
+        if kind == "坦白" and (person in confessed or (person is None and confessed)):
+            continue
+        c = Circumstance(person=person, kind=kind)  # type: ignore[arg-type]
+        if c not in out:
+            out.append(c)
+    return out
+
+
+def _persons_for(before: str, defendants: list[str]) -> list[str | None]:
+    if len(defendants) == 1:
+        return [defendants[0]]
+    hits = sorted(
+        ((before.rfind(n), n) for n in defendants if before.rfind(n) >= 0), reverse=True
+    )
+    if not hits:
+        return [None]
+    last_pos, last = hits[0]
+    if "均" in before[last_pos:]:
+        # 被告人甲、乙均系从犯: every defendant named in the run before 均
+        names = [n for p, n in hits if "，" not in before[p:last_pos]]
+        return names  # type: ignore[return-value]
+    return [last]
+
+
+# ---------------------------------------------------------------- the case
+
+
+def _judgment_date(doc: Doc, sections: Sections) -> dt.date | None:
+    for span in _spans(doc, FIELDS_KEY, "DATE", sections.tail, sections.tail + 200):
+        if re.match(r"[〇零○一二]", span.text):
+            return parse_date(span.text)
+    return None
+
+
+def _amounts(doc: Doc, sections: Sections) -> list[float]:
+    out: list[float] = []
+    for span in _spans(doc, FIELDS_KEY, "AMOUNT", *sections.facts):
+        value = amount_to_yuan(span.text)
+        if value is not None and value not in out:
+            out.append(value)
+    return out
+
+
+def _case_charges(doc: Doc, sections: Sections, sentences: list[Sentence]) -> list[str]:
+    charges: list[str] = []
+    for s in sentences:
+        for c in s.charges:
+            if c not in charges:
+                charges.append(c)
+    if charges:
+        return charges
+    text = doc.text
+    reasoning = text[slice(*sections.reasoning)]
+    for m in re.finditer(r"(?:构成|涉嫌|以)(?P<c>[^，,。；;：:\s]{1,40}?罪)(?=[，,。；;（(\s]|$)", reasoning):
+        c = lexicon.canonical_charge(m["c"])
+        if c and c not in charges:
+            charges.append(c)
+    if not charges:
+        charges = _charges_in(text[sections.parties[1] : sections.facts[0] + 400])
+    return charges
+
+
+def assemble_case(doc: Doc) -> Case:
+    sections = find_sections(doc)
+    parties = _roles_in_parties(doc, sections)
+    persons = [_person(doc, p) for p in parties]
+    defendants = list(dict.fromkeys(p.name for p in parties if p.role in ("被告人", "犯罪嫌疑人")))
+    measures = [m for p in parties if p.role in ("被告人", "犯罪嫌疑人") for m in _measures(doc, p)]
+    persons += _named_others(doc, sections, {p.name for p in persons})
+    sentences = _sentences(doc, sections, defendants)
+    statute_lo = sections.reasoning[0]
+    statutes = _statutes(doc, statute_lo, sections.verdict[0] + 10)
+    return Case(
+        case_no=case_number(doc),
+        court=court(doc),
+        procuratorate=procuratorate(doc, sections),
+        indictment_no=indictment_number(doc),
+        charges=_case_charges(doc, sections, sentences),
+        statutes=statutes,
+        persons=persons,
+        coercive_measures=measures,
+        sentences=sentences,
+        circumstances=_circumstances(doc, sections, defendants),
+        amounts_yuan=_amounts(doc, sections),
+        judgment_date=_judgment_date(doc, sections),
+    )
