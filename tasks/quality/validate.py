@@ -1,0 +1,222 @@
+"""Quality gates (质量校验): run expectation suites on stage outputs and judge a dossier.
+
+``validate`` is the general mechanism, a suite name and a dataframe, so agency
+feeds reuse it with suites of their own; ``validate_dossier`` applies the three
+dossier suites (pages, documents, case_card) and turns the results into a
+:class:`QualityReport` whose verdict routes the dossier. Severity, check id and
+explanations come from each expectation's ``meta`` in the suite JSON, so a gate
+is changed in ``expectations/`` without touching code.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import time
+from collections.abc import Sequence
+from typing import Any
+
+import pandas as pd
+
+from schemas.case_card import CaseCard, DocumentRef
+from schemas.ocr import PageOcr
+from tasks.quality.context import validation_definition
+from tasks.quality.frames import case_card_frame, documents_frame, pages_frame
+from tasks.quality.report import (
+    ExpectationFailure,
+    PageStats,
+    QualityReport,
+    SuiteResult,
+    verdict_of,
+)
+
+__all__ = [
+    "DOSSIER_SUITES",
+    "MAX_EXAMPLES",
+    "REF_COLUMN",
+    "page_stats",
+    "suite_result",
+    "validate",
+    "validate_dossier",
+]
+
+DOSSIER_SUITES = ("pages", "documents", "case_card")
+REF_COLUMN = "ref"
+MAX_EXAMPLES = 5
+_ERROR_CHARS = 300
+
+
+def _result_format(df: pd.DataFrame) -> dict[str, Any]:
+    """SUMMARY keeps a few failing rows; naming them by ``ref`` (already masked by
+    the frame builders) is what lets a report show *which* page or sentence."""
+    result_format: dict[str, Any] = {
+        "result_format": "SUMMARY",
+        "partial_unexpected_count": MAX_EXAMPLES,
+    }
+    if REF_COLUMN in df.columns:
+        result_format["unexpected_index_column_names"] = [REF_COLUMN]
+    return result_format
+
+
+def validate(suite_name: str, df: pd.DataFrame, *, run_name: str | None = None) -> SuiteResult:
+    """Validate ``df`` against the suite named ``suite_name`` in ``expectations/``.
+
+    Works for any suite: rows are named in failures by a ``ref`` column when the
+    frame has one. ``run_name`` (a dossier id, a feed batch) names the run in GX's
+    results store and in Data Docs. Never put raw personal data in ``df``:
+    unexpected values are reported.
+    """
+    from great_expectations.core.run_identifier import RunIdentifier
+
+    started = time.perf_counter()
+    definition = validation_definition(suite_name)
+    run_id = RunIdentifier(run_name=run_name, run_time=dt.datetime.now(dt.UTC))
+    result = definition.run(
+        batch_parameters={"dataframe": df}, result_format=_result_format(df), run_id=run_id
+    )
+    return suite_result(
+        suite_name,
+        result,
+        seconds=time.perf_counter() - started,
+        gx_key=_result_key(suite_name, run_id, result),
+    )
+
+
+def _result_key(suite_name: str, run_id: Any, result: Any) -> list[str] | None:
+    """Where ValidationDefinition.run stored the result: suite, run and batch id."""
+    from great_expectations.data_context.types.resource_identifiers import (
+        ExpectationSuiteIdentifier,
+        ValidationResultIdentifier,
+    )
+
+    batch_ids = {
+        r.expectation_config.kwargs.get("batch_id")
+        for r in result.results
+        if r.expectation_config is not None
+    } - {None}
+    if len(batch_ids) != 1:
+        return None
+    key = ValidationResultIdentifier(
+        expectation_suite_identifier=ExpectationSuiteIdentifier(name=suite_name),
+        run_id=run_id,
+        batch_identifier=batch_ids.pop(),
+    )
+    return [str(part) for part in key.to_tuple()]
+
+
+def suite_result(
+    suite_name: str, result: Any, *, seconds: float = 0.0, gx_key: list[str] | None = None
+) -> SuiteResult:
+    """A GX ExpectationSuiteValidationResult → :class:`SuiteResult`."""
+    failures = [
+        _failure(suite_name, r) for r in result.results if not r.success
+    ]
+    stats = result.statistics
+    return SuiteResult(
+        suite=suite_name,
+        success=bool(result.success),
+        evaluated=int(stats.get("evaluated_expectations", len(result.results))),
+        successful=int(stats.get("successful_expectations", 0)),
+        failures=failures,
+        seconds=round(seconds, 4),
+        gx_key=gx_key,
+        gx_result=result.to_json_dict(),
+    )
+
+
+def _failure(suite_name: str, r: Any) -> ExpectationFailure:
+    config = r.expectation_config
+    meta = dict(config.meta or {})
+    severity = meta.get("severity") or getattr(config.severity, "value", None) or "critical"
+    details = r.result or {}
+    examples = [
+        str(row.get(REF_COLUMN))
+        for row in details.get("partial_unexpected_index_list") or []
+        if isinstance(row, dict) and row.get(REF_COLUMN) is not None
+    ][:MAX_EXAMPLES]
+    error = None
+    if r.exception_info and r.exception_info.get("raised_exception"):
+        message = r.exception_info.get("exception_message") or "expectation raised"
+        error = str(message)[:_ERROR_CHARS]
+    observed = details.get("observed_value")
+    if isinstance(observed, float):
+        observed = round(observed, 4)
+    elif observed is not None and not isinstance(observed, int | str):
+        observed = str(observed)
+    return ExpectationFailure(
+        suite=suite_name,
+        check=meta.get("check") or config.type,
+        expectation=config.type,
+        severity=severity if severity in ("critical", "warning") else "critical",
+        column=config.kwargs.get("column"),
+        explanation_zh=meta.get("explanation_zh", ""),
+        explanation_en=meta.get("explanation_en", ""),
+        unexpected_count=details.get("unexpected_count"),
+        element_count=_checked_count(details),
+        observed_value=observed,
+        examples=examples,
+        error=error,
+    )
+
+
+def _checked_count(details: dict) -> int | None:
+    """Rows the check applied to: a long frame's other rows are null here, not checked."""
+    if details.get("element_count") is None:
+        return None
+    return int(details["element_count"]) - int(details.get("missing_count") or 0)
+
+
+def page_stats(pages: Sequence[PageOcr], page_count: int) -> PageStats:
+    """The text-layer vs OCR share and page counts, reported beside the gates."""
+    text_layer = sum(p.source == "text-layer" for p in pages)
+    ocr = sum(p.source == "ocr" for p in pages)
+    confidences = [
+        p.mean_confidence for p in pages
+        if p.source == "ocr" and p.status == "ok" and not p.blank and p.mean_confidence is not None
+    ]
+    return PageStats(
+        page_count=page_count,
+        blank_pages=sum(p.blank for p in pages),
+        failed_pages=sum(p.status == "failed" for p in pages),
+        text_layer_pages=text_layer,
+        ocr_pages=ocr,
+        text_layer_share=round(text_layer / len(pages), 4) if pages else None,
+        mean_ocr_confidence=(
+            round(sum(confidences) / len(confidences), 4) if confidences else None
+        ),
+    )
+
+
+def validate_dossier(
+    pages: Sequence[PageOcr],
+    documents: Sequence[DocumentRef],
+    card: CaseCard,
+    page_count: int,
+) -> QualityReport:
+    """All three dossier suites; ``verdict`` is fail on any critical failure."""
+    started = time.perf_counter()
+    dossier_id = card.dossier_id
+    frames = {
+        "pages": pages_frame(pages),
+        "documents": documents_frame(documents, page_count),
+        "case_card": case_card_frame(card),
+    }
+    results = [validate(name, frames[name], run_name=dossier_id) for name in DOSSIER_SUITES]
+    failures = [f for r in results for f in r.failures]
+    return QualityReport(
+        dossier_id=dossier_id,
+        verdict=verdict_of(failures),
+        suites=results,
+        page_stats=page_stats(pages, page_count),
+        validated_at=dt.datetime.now(dt.UTC),
+        seconds=round(time.perf_counter() - started, 4),
+        gx_version=_gx_version(),
+    )
+
+
+def _gx_version() -> str | None:
+    from importlib.metadata import PackageNotFoundError, version
+
+    try:
+        return version("great_expectations")
+    except PackageNotFoundError:
+        return None
