@@ -1,0 +1,150 @@
+"""The database engine, sessions and migrations: one code path for SQLite and PostgreSQL.
+
+SQLite is the embedded default; it gets WAL (readers do not block the one
+writer) and enforced foreign keys (off by default in SQLite, and the case
+card's child rows rely on ON DELETE CASCADE). Migrations are Alembic's, found
+in the ``schemas`` package, so no ``alembic.ini`` is needed anywhere.
+"""
+
+from __future__ import annotations
+
+import threading
+from collections.abc import Iterator
+from contextlib import contextmanager
+from pathlib import Path
+
+import sqlalchemy as sa
+from alembic import command
+from alembic.config import Config
+from alembic.runtime.migration import MigrationContext
+from sqlalchemy.engine import Engine
+from sqlalchemy.orm import Session, sessionmaker
+
+from dossier.settings import get_settings
+
+MIGRATIONS = "schemas:migrations"
+SQLITE_BUSY_TIMEOUT_MS = 30_000
+
+_engines: dict[str, Engine] = {}
+_sessionmakers: dict[str, sessionmaker[Session]] = {}
+_lock = threading.Lock()
+
+
+def database_url(url: str | None = None) -> str:
+    url = url or get_settings().database_url
+    assert url is not None  # resolved by Settings
+    return url
+
+
+def masked_url(url: str | Engine | None = None) -> str:
+    """The URL for people and logs: the password never shows."""
+    if isinstance(url, Engine):
+        return url.url.render_as_string(hide_password=True)
+    return sa.make_url(database_url(url)).render_as_string(hide_password=True)
+
+
+def get_engine(url: str | None = None) -> Engine:
+    """One engine per URL for the process (each engine is a connection pool)."""
+    url = database_url(url)
+    with _lock:
+        engine = _engines.get(url)
+        if engine is None:
+            engine = _create_engine(url)
+            _engines[url] = engine
+        return engine
+
+
+def dispose_engines() -> None:
+    """Close every pooled connection (tests that drop schemas, forked workers)."""
+    with _lock:
+        for engine in _engines.values():
+            engine.dispose()
+        _engines.clear()
+        _sessionmakers.clear()
+
+
+def _create_engine(url: str) -> Engine:
+    parsed = sa.make_url(url)
+    if parsed.get_backend_name() != "sqlite":
+        return sa.create_engine(url, pool_pre_ping=True)
+    if parsed.database and parsed.database != ":memory:" and not parsed.database.startswith(
+        "file:"
+    ):
+        Path(parsed.database).expanduser().parent.mkdir(parents=True, exist_ok=True)
+    engine = sa.create_engine(
+        url, connect_args={"timeout": SQLITE_BUSY_TIMEOUT_MS / 1000}
+    )
+
+    @sa.event.listens_for(engine, "connect")
+    def _sqlite_pragmas(dbapi_connection, _record) -> None:
+        cursor = dbapi_connection.cursor()
+        cursor.execute("PRAGMA journal_mode=WAL")
+        cursor.execute("PRAGMA foreign_keys=ON")
+        cursor.execute(f"PRAGMA busy_timeout={SQLITE_BUSY_TIMEOUT_MS}")
+        cursor.close()
+
+    return engine
+
+
+def session_factory(url: str | None = None) -> sessionmaker[Session]:
+    url = database_url(url)
+    engine = get_engine(url)
+    with _lock:
+        factory = _sessionmakers.get(url)
+        if factory is None:
+            # Objects stay readable after commit: stages hand them on.
+            factory = sessionmaker(engine, expire_on_commit=False)
+            _sessionmakers[url] = factory
+        return factory
+
+
+@contextmanager
+def session_scope(url: str | None = None) -> Iterator[Session]:
+    """A unit of work: committed when the block ends, rolled back if it raises."""
+    session = session_factory(url)()
+    try:
+        yield session
+        session.commit()
+    except BaseException:
+        session.rollback()
+        raise
+    finally:
+        session.close()
+
+
+# --- migrations ---------------------------------------------------------------------
+
+
+def alembic_config(url: str | None = None) -> Config:
+    """Alembic configured in code: script location in the package, URL from settings."""
+    config = Config()
+    config.set_main_option("script_location", MIGRATIONS)
+    # ConfigParser interpolation would read '%' in a URL-encoded password.
+    config.set_main_option("sqlalchemy.url", database_url(url).replace("%", "%%"))
+    return config
+
+
+def upgrade(url: str | None = None, revision: str = "head") -> None:
+    with get_engine(url).begin() as connection:
+        config = alembic_config(url)
+        config.attributes["connection"] = connection
+        command.upgrade(config, revision)
+
+
+def downgrade(url: str | None = None, revision: str = "base") -> None:
+    with get_engine(url).begin() as connection:
+        config = alembic_config(url)
+        config.attributes["connection"] = connection
+        command.downgrade(config, revision)
+
+
+def current_revision(url: str | None = None) -> str | None:
+    """The revision the database is at; None before the first upgrade."""
+    with get_engine(url).connect() as connection:
+        return MigrationContext.configure(connection).get_current_revision()
+
+
+def head_revision() -> str | None:
+    from alembic.script import ScriptDirectory
+
+    return ScriptDirectory.from_config(alembic_config("sqlite://")).get_current_head()

@@ -1,0 +1,76 @@
+"""Database fixtures shared by tests/db and tests/library: SQLite and the real PostgreSQL.
+
+Each test module gets a database of its own: a SQLite file, or on PostgreSQL a
+schema created for the module (dropped first if a crashed run left it behind,
+dropped again at the end) and put on the connection's search_path. That makes
+runs repeatable without touching anything else in the shared test database.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterator
+
+import pytest
+import sqlalchemy as sa
+
+from dossier import db
+from schemas.tables import metadata
+
+
+def _schema_name(request: pytest.FixtureRequest) -> str:
+    module = re.sub(r"[^a-z0-9]+", "_", request.module.__name__.lower())
+    return f"test_{module}"[:60]
+
+
+@pytest.fixture(
+    scope="module", params=["sqlite", pytest.param("postgresql", marks=pytest.mark.services)]
+)
+def db_url(
+    request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory
+) -> Iterator[str]:
+    """An empty database for this module; nothing migrated yet."""
+    if request.param == "sqlite":
+        path = tmp_path_factory.mktemp("db") / "library.sqlite3"
+        url = f"sqlite:///{path}"
+        yield url
+        db.dispose_engines()
+        return
+
+    base_url: str = request.getfixturevalue("pg_url")
+    schema = _schema_name(request)
+    admin = sa.create_engine(base_url, poolclass=sa.pool.NullPool)
+    with admin.begin() as connection:
+        connection.execute(sa.text(f'DROP SCHEMA IF EXISTS "{schema}" CASCADE'))
+        connection.execute(sa.text(f'CREATE SCHEMA "{schema}"'))
+    url = (
+        sa.make_url(base_url)
+        .update_query_dict({"options": f"-csearch_path={schema}"})
+        .render_as_string(hide_password=False)
+    )
+    try:
+        yield url
+    finally:
+        db.dispose_engines()
+        with admin.begin() as connection:
+            connection.execute(sa.text(f'DROP SCHEMA IF EXISTS "{schema}" CASCADE'))
+        admin.dispose()
+
+
+@pytest.fixture(scope="module")
+def migrated_url(db_url: str) -> str:
+    """The module's database at the latest migration."""
+    db.upgrade(db_url)
+    return db_url
+
+
+@pytest.fixture
+def session(migrated_url: str) -> Iterator[sa.orm.Session]:
+    """A session on emptied tables; committed by the test if it wants to."""
+    with db.get_engine(migrated_url).begin() as connection:
+        for table in reversed(metadata.sorted_tables):
+            connection.execute(table.delete())
+    factory = db.session_factory(migrated_url)
+    with factory() as s:
+        yield s
+        s.rollback()
