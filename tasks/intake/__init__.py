@@ -1,0 +1,1 @@
+"""Intake: take an upload in (retrieve), check it, and cut it into pages (paginate)."""

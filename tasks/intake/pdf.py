@@ -1,0 +1,169 @@
+"""PDF pages with pypdfium2: the text layer where a page has real text, a render otherwise.
+
+A page's text layer is trusted only when it is real text a reader sees:
+enough letters, digits or 汉字, little garbage (fonts without a Unicode map
+extract as control or private-use characters), and no scan underneath. A
+page mostly covered by images is a scan even if it carries some text (an
+OCR sandwich, a typed header over a scanned sheet): it is rendered and OCR'd,
+because a text layer there says nothing about the rest of the page.
+"""
+
+from __future__ import annotations
+
+import math
+import unicodedata
+from collections.abc import Iterator
+from dataclasses import dataclass
+from pathlib import Path
+
+import pypdfium2 as pdfium
+import pypdfium2.raw as pdfium_c
+from PIL import Image
+
+from dossier.settings import Settings
+from tasks.intake.images import check_page_pixels
+from tasks.intake.rejection import RejectedInput
+
+POINTS_PER_INCH = 72
+TEXT_LAYER_DPI = 150  # the page image beside a text layer is for people, not OCR
+MIN_TEXT_CHARS = 20  # letters, digits and 汉字 a page needs before its text layer counts
+MAX_GARBAGE_SHARE = 0.1  # of non-space characters: U+FFFD, control, private use, unassigned
+SCAN_COVERAGE = 0.5  # share of the page area under images that makes it a scan
+EOF_WINDOW = 2048  # bytes at the end searched for %%EOF
+
+
+@dataclass(frozen=True)
+class PdfPage:
+    image: Image.Image
+    text_layer: str | None
+    dpi: int
+
+
+def _has_eof_marker(path: Path) -> bool:
+    """A complete PDF ends with ``%%EOF``; a cut-off upload does not."""
+    size = path.stat().st_size
+    with open(path, "rb") as fh:
+        fh.seek(max(0, size - EOF_WINDOW))
+        return b"%%EOF" in fh.read()
+
+
+def open_pdf(path: Path) -> pdfium.PdfDocument:
+    """Open, mapping PDFium's load errors to rejection reasons."""
+    complete = _has_eof_marker(path)
+    try:
+        pdf = pdfium.PdfDocument(path)
+    except pdfium.PdfiumError as exc:
+        if exc.err_code in (pdfium_c.FPDF_ERR_PASSWORD, pdfium_c.FPDF_ERR_SECURITY):
+            raise RejectedInput("encrypted", "the PDF is password-protected") from exc
+        if not complete:
+            raise RejectedInput("truncated", "the PDF is cut off (no %%EOF)") from exc
+        raise RejectedInput("unreadable", f"PDFium cannot read the PDF: {exc}") from exc
+    if not complete:
+        pdf.close()
+        raise RejectedInput("truncated", "the PDF is cut off (no %%EOF at its end)")
+    return pdf
+
+
+def _render_size(width_pt: float, height_pt: float, dpi: int) -> tuple[int, int]:
+    scale = dpi / POINTS_PER_INCH
+    # PDFium sizes the bitmap with ceil(); the limit must see the same numbers.
+    return math.ceil(width_pt * scale), math.ceil(height_pt * scale)
+
+
+def check_pdf(pdf: pdfium.PdfDocument, settings: Settings) -> int:
+    """Page count, after checking the page and pixel limits (no page is loaded)."""
+    count = len(pdf)
+    if count == 0:
+        raise RejectedInput("empty", "the PDF has no pages")
+    if count > settings.max_pages:
+        raise RejectedInput(
+            "too_many_pages", f"the PDF has {count} pages, limit {settings.max_pages}"
+        )
+    for index in range(count):
+        width, height = _render_size(*pdf.get_page_size(index), settings.render_dpi)
+        check_page_pixels(width, height, settings, f"page {index + 1} at {settings.render_dpi} dpi")
+    return count
+
+
+def count_pdf_pages(path: Path, settings: Settings) -> int:
+    pdf = open_pdf(path)
+    try:
+        return check_pdf(pdf, settings)
+    finally:
+        pdf.close()
+
+
+def is_real_text(text: str) -> bool:
+    """Enough readable characters, and little that extraction mangled."""
+    visible = [ch for ch in text if not ch.isspace()]
+    meaningful = sum(ch.isalnum() for ch in visible)
+    if meaningful < MIN_TEXT_CHARS:
+        return False
+    garbage = sum(
+        ch == "\ufffd" or unicodedata.category(ch) in ("Cc", "Co", "Cn", "Cs") for ch in visible
+    )
+    return garbage <= MAX_GARBAGE_SHARE * len(visible)
+
+
+def _image_coverage(page: pdfium.PdfPage) -> float:
+    """Share of the page area under image objects (overlaps counted twice, capped at 1)."""
+    width, height = page.get_size()
+    area = width * height
+    if area <= 0:
+        return 0.0
+    covered = 0.0
+    for obj in page.get_objects(filter=[pdfium_c.FPDF_PAGEOBJ_IMAGE]):
+        left, bottom, right, top = obj.get_bounds()
+        covered += max(0.0, min(right, width) - max(left, 0.0)) * max(
+            0.0, min(top, height) - max(bottom, 0.0)
+        )
+    return min(1.0, covered / area)
+
+
+def page_text_layer(page: pdfium.PdfPage) -> str | None:
+    """The page's text when it is the page's real content, else None (render and OCR)."""
+    textpage = page.get_textpage()
+    try:
+        text = textpage.get_text_bounded()
+    finally:
+        textpage.close()
+    text = text.replace("\r\n", "\n").replace("\r", "\n").strip()
+    if not is_real_text(text):
+        return None
+    if _image_coverage(page) >= SCAN_COVERAGE:
+        return None
+    return text
+
+
+def _render(page: pdfium.PdfPage, dpi: int) -> Image.Image:
+    bitmap = page.render(scale=dpi / POINTS_PER_INCH, rev_byteorder=True)
+    try:
+        # RGB from a 3-byte bitmap is copied by Pillow, so the bitmap can go.
+        image = bitmap.to_pil()
+        return image if image.mode in ("RGB", "L") else image.convert("RGB")
+    finally:
+        bitmap.close()
+
+
+def iter_pdf_pages(path: Path, settings: Settings) -> Iterator[PdfPage]:
+    """Pages in order, one rendered at a time; the document stays open while iterating."""
+    pdf = open_pdf(path)
+    try:
+        count = check_pdf(pdf, settings)
+        pdf.init_forms()  # filled-in form fields are part of what the page shows
+        for index in range(count):
+            try:
+                page = pdf[index]
+            except pdfium.PdfiumError as exc:
+                raise RejectedInput("unreadable", f"page {index + 1}: {exc}") from exc
+            try:
+                text = page_text_layer(page)
+                dpi = settings.render_dpi
+                if text is not None:
+                    dpi = min(TEXT_LAYER_DPI, dpi)
+                image = _render(page, dpi)
+            finally:
+                page.close()
+            yield PdfPage(image=image, text_layer=text, dpi=dpi)
+    finally:
+        pdf.close()
