@@ -28,13 +28,14 @@ from typing import BinaryIO
 
 from dossier.store.base import (
     CHUNK,
+    ImmutableObjectError,
     ObjectInfo,
     ObjectNotFoundError,
     ObjectStore,
     clean_metadata,
     sha256_of_file,
 )
-from dossier.store.keys import InvalidKeyError, validate_key
+from dossier.store.keys import InvalidKeyError, is_immutable, validate_key
 
 SIDECAR_SUFFIX = ".json"
 
@@ -119,9 +120,26 @@ class LocalStore(ObjectStore):
             "content_type": content_type,
             "metadata": metadata,
         }
-        os.replace(temp, target)
+        if is_immutable(key):
+            self._link_once(key, temp, target, sha256)
+        else:
+            os.replace(temp, target)
         self._write_sidecar(key, sidecar)
         return self._info(key, target.stat(), sidecar)
+
+    def _link_once(self, key: str, temp: Path, target: Path, sha256: str) -> None:
+        """Place an immutable object only if the key is free, atomically.
+
+        ``os.link`` fails when the name exists, so two writers racing with
+        different bytes cannot both pass the check in ``_guard_immutable``.
+        """
+        try:
+            os.link(temp, target)
+        except FileExistsError:
+            if sha256_of_file(target) != sha256:
+                raise ImmutableObjectError(f"{key} exists with other content") from None
+            # The same bytes are already there: the sidecar below describes them.
+            os.replace(temp, target)
 
     def _write_sidecar(self, key: str, sidecar: dict) -> None:
         path = self._meta_path(key)

@@ -1,13 +1,14 @@
 """Database fixtures shared by tests/db and tests/library: SQLite and the real PostgreSQL.
 
 Each test module gets a database of its own: a SQLite file, or on PostgreSQL a
-schema created for the module (dropped first if a crashed run left it behind,
-dropped again at the end) and put on the connection's search_path. That makes
-runs repeatable without touching anything else in the shared test database.
+schema for the module and this process, put on the connection's search_path
+(dropped first if a crashed run left it behind, dropped again at the end). Runs
+are repeatable and never touch anything else in the shared test database.
 """
 
 from __future__ import annotations
 
+import os
 import re
 from collections.abc import Iterator
 
@@ -19,8 +20,9 @@ from schemas.tables import metadata
 
 
 def _schema_name(request: pytest.FixtureRequest) -> str:
+    """Per module and per process: engineers and CI share the test database."""
     module = re.sub(r"[^a-z0-9]+", "_", request.module.__name__.lower())
-    return f"test_{module}"[:60]
+    return f"test_{module}"[:48] + f"_{os.getpid()}"
 
 
 @pytest.fixture(

@@ -50,3 +50,21 @@ def test_an_object_cannot_also_be_a_folder(tmp_path) -> None:
     with pytest.raises(InvalidKeyError):
         store.put_bytes("a/b/c", b"y")
     assert store.get_bytes("a/b") == b"x"
+
+
+def test_immutable_keys_are_placed_atomically(tmp_path) -> None:
+    """Even past the check (a racing writer), other bytes never replace an original."""
+    import io
+
+    from dossier.store.base import ImmutableObjectError
+
+    store = LocalStore(tmp_path)
+    store.put_bytes("originals/d1/卷宗.pdf", b"first")
+    other = hashlib.sha256(b"other").hexdigest()
+    with pytest.raises(ImmutableObjectError):
+        store._put("originals/d1/卷宗.pdf", io.BytesIO(b"other"), 5, other, "x", {})
+    assert store.get_bytes("originals/d1/卷宗.pdf") == b"first"
+    same = hashlib.sha256(b"first").hexdigest()
+    store._put("originals/d1/卷宗.pdf", io.BytesIO(b"first"), 5, same, "x", {})
+    assert store.stat("originals/d1/卷宗.pdf").sha256 == same
+    assert os.listdir(tmp_path / "tmp") == []
