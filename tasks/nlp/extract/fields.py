@@ -140,7 +140,7 @@ def indictment_number(doc: Doc) -> str | None:
 # ---------------------------------------------------------------- persons
 
 _ROLE_START = re.compile(
-    r"(?P<role>上诉人[（(]原审被告人[）)]|原审被告人|被告人|犯罪嫌疑人|辩护人|被害人|证人)"
+    r"(?:指定)?(?P<role>上诉人[（(]原审被告人[）)]|原审被告人|被告人|犯罪嫌疑人|辩护人|被害人|证人)"
     r"(?:自报|[（(][^）)]{1,8}[）)])?"
     r"(?P<names>[\u4e00-\u9fff·][\u4e00-\u9fff·0-9]{0,9}?(?:、[\u4e00-\u9fff·][\u4e00-\u9fff·0-9]{0,9}?)*)"
     r"(?=[，,。（(\s:：]|$)"
@@ -166,7 +166,9 @@ def _roles_in_parties(doc: Doc, sections: Sections) -> list[_Party]:
             continue
         role = "被告人" if "被告人" in m["role"] else m["role"]
         for name in m["names"].split("、"):
-            if 2 <= len(name) <= 10 and not _NOT_A_NAME.search(name):
+            if any(name.startswith(p.name) for p in found):
+                continue  # 被告人廖建国因涉嫌…: the same person's segment goes on
+            if (2 <= len(name) <= 6 or "·" in name) and not _NOT_A_NAME.search(name):
                 found.append(_Party(name, role, m.start(), hi))
     for i in range(len(found) - 1):
         if found[i + 1].start > found[i].start:
@@ -185,11 +187,17 @@ def _person(doc: Doc, party: _Party) -> Person:
     birth = None
     for span in _spans(doc, FIELDS_KEY, "DATE", party.start, party.end):
         after = doc.text[span.end_char : span.end_char + 2]
-        if after.startswith("出生") or after.startswith("生"):
+        before = doc.text[max(party.start, span.start_char - 2) : span.start_char]
+        if after.startswith("出生") or after.startswith("生") or before == "生于":
             birth = parse_date(span.text)
             break
     ethnicity = None
-    eth = _spans(doc, KEYWORDS_KEY, "ETHNICITY", party.start, party.end)
+    eth = [
+        s
+        for s in _spans(doc, KEYWORDS_KEY, "ETHNICITY", party.start, party.end)
+        if doc.text[s.start_char - 1 : s.start_char] in "，,"  # not 广西壮族自治区
+        and doc.text[s.end_char : s.end_char + 1] in "，,。；"
+    ]
     if eth and party.role != "辩护人":
         ethnicity = eth[0].text
     id_masked = id_hash = id_valid = None
@@ -298,6 +306,7 @@ def _measures(doc: Doc, party: _Party) -> list[CoerciveMeasure]:
                 continue  # 批准逮捕 … 执行逮捕: the arrest happens on execution
             if re.search(r"(不予|不批准)", before):
                 continue
+        lo = max(lo, text.rfind("。", lo, span.start_char) + 1, text.rfind("；", lo, span.start_char) + 1)
         clause = text[lo : span.start_char]
         if re.search(r"不予|撤销|解除|判处|刑满", clause):
             continue
@@ -345,7 +354,7 @@ def _penalty(doc: Doc, lo: int, hi: int) -> tuple[str | None, int | None, int | 
     ]
     if not spans:
         return None, None, None
-    decided = seg.find("决定执行")
+    decided = _decided(seg)
     if decided >= 0:
         later = [s for s in spans if s.start_char >= lo + decided]
         if not later:
@@ -371,15 +380,21 @@ def _penalty(doc: Doc, lo: int, hi: int) -> tuple[str | None, int | None, int | 
     return penalty, months, probation
 
 
+def _decided(seg: str) -> int:
+    """Where the combined sentence (数罪并罚: 决定执行 / 决定合并执行) starts, or -1."""
+    m = re.search(r"决定(?:合并)?执行", seg)
+    return m.start() if m else -1
+
+
 def _fine(seg: str) -> float | None:
-    decided = seg.find("决定执行")
+    decided = _decided(seg)
     scope = seg[decided:] if decided >= 0 else seg
     fines = [amount_to_yuan(m.group(1)) for m in _FINE.finditer(scope)]
     fines = [f for f in fines if f is not None]
     if not fines:
         return None
-    if len(fines) > 1 and decided < 0:
-        return None
+    if len(set(fines)) > 1 and decided < 0:
+        return None  # several fines and no combined one: not ours to add up
     return fines[0]
 
 
@@ -422,11 +437,21 @@ def _sentences(doc: Doc, sections: Sections, defendants: list[str]) -> list[Sent
 # ---------------------------------------------------------------- statutes
 
 _ARTICLE = re.compile(
-    rf"第([{_CN_NUM}]+)条(?:之([一二三四五六七八九十]))?"
-    rf"(?:第([{_CN_NUM}]+)款)?(?:第?[（(]?([{_CN_NUM}]+)[）)]?项)?"
+    rf"第?((?:[{_CN_NUM}]+、)*[{_CN_NUM}]+)(?:条|(?=第[{_CN_NUM}]+款))(?:之([一二三四五六七八九十]))?"
+    rf"(?:第([{_CN_NUM}、]+)款)?(?:第?[（(]?([{_CN_NUM}]+)[）)]?项)?"
 )
-_PARAGRAPH_ONLY = re.compile(rf"第([{_CN_NUM}]+)款(?:第?[（(]?([{_CN_NUM}]+)[）)]?项)?")
+_PARAGRAPH_ONLY = re.compile(rf"第([{_CN_NUM}、]+)款(?:第?[（(]?([{_CN_NUM}]+)[）)]?项)?")
+_ITEM_ONLY = re.compile(rf"第?[（(]([{_CN_NUM}]+)[）)]项")
+_NOTE = re.compile(r"[（(][^（()）]{1,20}[）)]")  # 第二百四十五条（非法侵入住宅罪）
 _SEPARATOR = re.compile(r"[、，,及和与]|以及|的")
+
+
+def _numbers(group: str | None) -> list[int | None]:
+    """第一、三款 → [1, 3]; no group → [None]."""
+    if not group:
+        return [None]
+    values = [to_int(g) for g in group.split("、") if g]
+    return [v for v in values if v] or [None]
 
 
 def _statutes(doc: Doc, lo: int, hi: int) -> list[Statute]:
@@ -447,23 +472,35 @@ def _statutes(doc: Doc, lo: int, hi: int) -> list[Statute]:
         pos = span.end_char
         article: int | None = None
         sub: int | None = None
+        paragraph: int | None = None
         while pos < hi:
             while pos < hi and text[pos] in " \u3000》":
                 pos += 1
             m = _ARTICLE.match(text, pos)
-            if m:
-                article = to_int(m.group(1))
+            if m and (text[pos] == "第" or article is None):
+                *listed, last = m.group(1).split("、")  # 第二十五、二十六、二十七条
+                for number in listed:
+                    value = to_int(number)
+                    if value and (law, value, None, None, None) not in seen:
+                        seen.add((law, value, None, None, None))
+                        out.append(Statute(law=law, article=value))
+                article = to_int(last)
                 sub = to_int(m.group(2)) if m.group(2) else None
-                paragraph = to_int(m.group(3)) if m.group(3) else None
+                paragraphs = _numbers(m.group(3))
                 item = to_int(m.group(4)) if m.group(4) else None
-            else:
-                p = _PARAGRAPH_ONLY.match(text, pos)
-                if not p or article is None:
-                    break
+            elif (p := _PARAGRAPH_ONLY.match(text, pos)) and article is not None:
                 m = p
-                paragraph = to_int(p.group(1))
+                paragraphs = _numbers(p.group(1))
                 item = to_int(p.group(2)) if p.group(2) else None
-            if article:
+            elif (q := _ITEM_ONLY.match(text, pos)) and article is not None:
+                m = q
+                paragraphs = [paragraph]
+                item = to_int(q.group(1))
+            else:
+                break
+            for paragraph in paragraphs:
+                if not article:
+                    continue
                 key = (law, article, sub, paragraph, item)
                 if key not in seen:
                     seen.add(key)
@@ -471,10 +508,14 @@ def _statutes(doc: Doc, lo: int, hi: int) -> list[Statute]:
                         Statute(law=law, article=article, sub=sub, paragraph=paragraph, item=item)
                     )
             pos = m.end()
+            note = _NOTE.match(text, pos)
+            if note:
+                pos = note.end()
             sep = _SEPARATOR.match(text, pos)
-            if not sep:
+            if sep:
+                pos = sep.end()
+            elif not text.startswith("第", pos):
                 break
-            pos = sep.end()
     return out
 
 
@@ -482,6 +523,7 @@ def _statutes(doc: Doc, lo: int, hi: int) -> list[Statute]:
 
 _NEGATION = re.compile(r"(?:不|未|没有|无|非|否认|缺乏|难以|尚不)[^，,。；;]{0,10}$")
 _DEFENCE = re.compile(r"辩护|辩称|辩解|提出")
+_REJECTED = re.compile(r"不予采纳|不予支持|不能成立|不予认可|不符")
 _ACCEPTED = re.compile(r"予以采纳|予以支持|予以认可|予以确认|本院予以|意见成立")
 
 
@@ -497,10 +539,17 @@ def _circumstances(doc: Doc, sections: Sections, defendants: list[str]) -> list[
         s_hi = min(ends) if ends else hi
         sentence = text[s_lo:s_hi]
         before = text[s_lo : span.start_char]
+        if before.rfind("《") > before.rfind("》"):
+            continue  # part of a title: 《关于处理自首和立功…的意见》
         if _NEGATION.search(before):
             continue
-        if _DEFENCE.search(sentence) and not _ACCEPTED.search(sentence):
-            continue
+        if _DEFENCE.search(sentence):
+            # the court often answers in the sentence after the defence's (上述辩护意见…予以采纳)
+            following = "。".join(text[s_hi:hi].split("。")[:2])[:200]
+            if _REJECTED.search(sentence) or not (
+                _ACCEPTED.search(sentence) or _ACCEPTED.search(following)
+            ):
+                continue
         if kind == "退赃退赔" and re.search(r"(责令|予以|依法|应当|未)[^，。]{0,4}$", before):
             continue
         if kind == "未遂" and "未遂" not in text[span.start_char - 2 : span.end_char + 1]:
@@ -529,6 +578,15 @@ def _persons_for(before: str, defendants: list[str]) -> list[str | None]:
     if not hits:
         return [None]
     last_pos, last = hits[0]
+    # 被告人甲、乙、丙到案后…: every name of the run joined by 、
+    run = [last]
+    start = last_pos
+    for pos, name in hits[1:]:
+        if before[pos + len(name) : start] == "、":
+            run.append(name)
+            start = pos
+    if len(run) > 1:
+        return run  # type: ignore[return-value]
     if "均" in before[last_pos:]:
         # 被告人甲、乙均系从犯: every defendant named in the run before 均
         names = [n for p, n in hits if "，" not in before[p:last_pos]]

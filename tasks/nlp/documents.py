@@ -1,0 +1,198 @@
+"""Splitting a dossier's pages into documents (文书) and naming their type.
+
+Every document starts on a new page and prints its title near the top of that
+page (起诉书, 讯问笔录, XX人民法院刑事判决书), so the title rules decide first.
+When no title can be read — torn, stamped over, misread — a page-level
+classifier (``doc_classifier``) decides whether the page still belongs to the
+document before it or starts a new one, and of which type. A blank separator
+sheet never starts a document: it belongs to the one before it.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+from schemas.case_card import DOCUMENT_TYPES, DocumentRef
+
+__all__ = [
+    "BOUNDARY_PROBABILITY",
+    "SplitDocument",
+    "TitleMatch",
+    "detect_title",
+    "split_documents",
+]
+
+# A title-less page opens a new document only when the classifier is this sure that it
+# belongs to another type than the current document: wrong splits cost more than misses.
+BOUNDARY_PROBABILITY = 0.9
+TITLE_LINES = 5  # the title is among the first lines of a page
+_MAX_TITLE_LEN = 40
+_SENTENCE_PUNCT = re.compile(r"[，。；：,;:！？!?]")
+_TRAILING_NOTE = re.compile(r"[（(][^（）()]{1,8}[）)]$")  # （副本）, （第二次）
+_ORG = r"(?:.{0,30}?(?:人民法院|人民检察院|公安局|分局|派出所|支队|大队|看守所))?"
+
+# (type, pattern on the compacted title line, confidence); first match wins, so the
+# longer titles come before the shorter ones they contain (不起诉决定书 before 起诉书).
+_TITLE_RULES: tuple[tuple[str, re.Pattern[str], float], ...] = tuple(
+    (kind, re.compile(pattern), confidence)
+    for kind, pattern, confidence in (
+        ("不起诉决定书", rf"^{_ORG}(?:相对|存疑|法定)?不起诉决定书$", 0.98),
+        ("取保候审决定书", rf"^{_ORG}取保候审决定书$", 0.98),
+        ("立案决定书", rf"^{_ORG}立案决定书$", 0.98),
+        ("起诉意见书", rf"^{_ORG}起诉意见书$", 0.98),
+        ("量刑建议书", rf"^{_ORG}量刑建议书$", 0.98),
+        ("起诉书", rf"^{_ORG}(?:刑事)?起诉书$", 0.97),
+        ("判决书", rf"^{_ORG}刑事(?:附带民事)?判决书$|^{_ORG}判决书$", 0.98),
+        ("裁定书", rf"^{_ORG}刑事(?:附带民事)?裁定书$|^{_ORG}裁定书$", 0.98),
+        ("受案登记表", rf"^{_ORG}受案登记表$", 0.98),
+        ("拘留证", rf"^{_ORG}拘留证$", 0.97),
+        ("逮捕证", rf"^{_ORG}逮捕证$", 0.97),
+        ("讯问笔录", r"^讯问笔录$", 0.98),
+        ("询问笔录", r"^询问笔录$", 0.98),
+        ("卷内目录", r"^卷内(?:文书|文件)?目录$", 0.98),
+        ("卷宗封面", r"^.{0,10}卷宗$", 0.95),
+        ("鉴定意见", r"^[^，。]{0,20}(?:鉴定意见书|鉴定书|鉴定意见|价格认定结论书|检验报告)$", 0.95),
+        ("其他", r"^[^，。]{0,20}(?:笔录|决定书|通知书|清单|经过|证明|说明|报告书|报告|登记表"
+                 r"|回执|回证|告知书|逮捕书|意见书|申请书|证)$", 0.75),
+    )
+)
+# Titles worth a fuzzy match (one misread character); short ones would match too much.
+_FUZZY_TITLES: tuple[tuple[str, str], ...] = (
+    ("不起诉决定书", "不起诉决定书"), ("取保候审决定书", "取保候审决定书"),
+    ("立案决定书", "立案决定书"), ("起诉意见书", "起诉意见书"), ("量刑建议书", "量刑建议书"),
+    ("判决书", "刑事判决书"), ("裁定书", "刑事裁定书"), ("受案登记表", "受案登记表"),
+    ("讯问笔录", "讯问笔录"), ("询问笔录", "询问笔录"), ("卷内目录", "卷内文书目录"),
+    ("鉴定意见", "鉴定意见书"),
+)
+FUZZY_CONFIDENCE = 0.85
+
+
+@dataclass(frozen=True)
+class TitleMatch:
+    type: str
+    title: str
+    confidence: float
+    candidates: tuple[str, ...] = ()  # fuzzy matches that fit more than one type
+
+
+@dataclass(frozen=True)
+class SplitDocument:
+    """One document of a dossier: ``pages`` is (first, last), 1-based and inclusive."""
+
+    type: str
+    title: str
+    pages: tuple[int, int]
+    text: str
+    confidence: float
+
+    def to_ref(self) -> DocumentRef:
+        return DocumentRef(type=self.type, title=self.title, pages=self.pages,  # type: ignore[arg-type]
+                           confidence=round(self.confidence, 4))
+
+
+def _compact(line: str) -> str:
+    return re.sub(r"\s+", "", line)
+
+
+def _title_lines(page: str) -> list[str]:
+    lines = [_compact(line) for line in page.splitlines()]
+    return [line for line in lines if line][:TITLE_LINES]
+
+
+def _fuzzy(line: str) -> list[tuple[str, str]]:
+    """Types whose title the line's end is one substituted character away from."""
+    hits = []
+    for kind, title in _FUZZY_TITLES:
+        n = len(title)
+        if len(line) < n:
+            continue
+        tail = line[-n:]
+        if sum(a != b for a, b in zip(tail, title, strict=True)) == 1:
+            hits.append((kind, line))
+    return hits
+
+
+def detect_title(page: str) -> TitleMatch | None:
+    """The document title printed near the top of ``page``, if there is one."""
+    fuzzy: list[tuple[str, str]] = []
+    for line in _title_lines(page):
+        if len(line) > _MAX_TITLE_LEN or _SENTENCE_PUNCT.search(line):
+            continue
+        core = _TRAILING_NOTE.sub("", line)
+        for kind, pattern, confidence in _TITLE_RULES:
+            if pattern.match(core):
+                return TitleMatch(kind, line, confidence)
+        if not fuzzy:
+            fuzzy = _fuzzy(core)
+    if fuzzy:
+        kinds = tuple(dict.fromkeys(kind for kind, _ in fuzzy))
+        return TitleMatch(kinds[0], fuzzy[0][1], FUZZY_CONFIDENCE, kinds)
+    return None
+
+
+def _first_line(page: str) -> str:
+    for line in page.splitlines():
+        line = _compact(line)
+        if line:
+            return line[:30]
+    return ""
+
+
+def split_documents(
+    pages: Sequence[str], *, use_classifier: bool = True, use_titles: bool = True
+) -> list[SplitDocument]:
+    """The documents of a dossier from its page texts (cleaned or raw OCR text).
+
+    Types come from ``schemas.case_card.DOCUMENT_TYPES``. A document's confidence is
+    its title rule's (0.75–0.98, raised to at least the classifier's when both agree),
+    or the classifier's probability when no title was read. ``use_titles=False``
+    leaves everything to the classifier (for measuring it alone).
+    """
+    probabilities: list[dict[str, float]] = [{} for _ in pages]
+    if use_classifier:
+        from tasks.nlp.doc_classifier import load_classifier
+
+        classifier = load_classifier()
+        nonblank = [i for i, p in enumerate(pages) if p.strip()]
+        for i, probs in zip(nonblank, classifier.probabilities([pages[i] for i in nonblank]),
+                            strict=True):
+            probabilities[i] = probs
+
+    starts: list[tuple[int, str, str, float]] = []  # (page index, type, title, confidence)
+    current: str | None = None
+    for index, page in enumerate(pages):
+        if not page.strip():
+            continue
+        probs = probabilities[index]
+        best = max(probs, key=probs.__getitem__) if probs else None
+        match = detect_title(page) if use_titles else None
+        if match is not None:
+            kind = match.type
+            confidence = match.confidence
+            if len(match.candidates) > 1 and probs:  # 洵问笔录: 讯问 or 询问? the content says
+                kind = max(match.candidates, key=lambda k: probs.get(k, 0.0))
+            if match.type == "其他" and best not in (None, "其他") and probs[best] >= 0.97:
+                kind, confidence = best, probs[best]  # a generic title shape, a sure classifier
+            elif probs and best == kind:
+                confidence = max(confidence, min(0.99, probs[best]))
+            starts.append((index, kind, match.title, confidence))
+            current = kind
+        elif best is not None and (current is None or (
+            best != current and probs[best] >= BOUNDARY_PROBABILITY
+        )):
+            starts.append((index, best, _first_line(page) or best, probs[best]))
+            current = best
+        elif current is None:
+            starts.append((index, "其他", _first_line(page) or "其他", 0.3))
+            current = "其他"
+
+    documents = []
+    for n, (index, kind, title, confidence) in enumerate(starts):
+        first = 0 if n == 0 else index  # leading blank sheets belong to the first document
+        last = starts[n + 1][0] - 1 if n + 1 < len(starts) else len(pages) - 1
+        assert kind in DOCUMENT_TYPES
+        text = "\n".join(p for p in pages[first : last + 1] if p.strip())
+        documents.append(SplitDocument(kind, title, (first + 1, last + 1), text, float(confidence)))
+    return documents
