@@ -19,7 +19,7 @@ def upgrade(
     url: Url = None,
     revision: Annotated[str, typer.Option(help="Target revision.")] = "head",
 ) -> None:
-    """Bring the database up to ``revision`` (the latest by default)."""
+    """Bring the database up to REVISION (the latest by default)."""
     from dossier import db
 
     db.upgrade(url, revision)
