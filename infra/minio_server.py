@@ -173,6 +173,10 @@ class MinioServer(Service):
         )
         self._ensure_bucket(ctx, env)
 
+    def repair(self, ctx: ServiceContext, env: dict[str, str]) -> None:
+        if http_ok(self.health_url(ctx)):
+            self._ensure_bucket(ctx, env)
+
     def _ensure_bucket(self, ctx: ServiceContext, env: dict[str, str]) -> None:
         bucket = env.get(BUCKET, ctx.bucket)
         client = _client(ctx, env)

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import fcntl
 import logging
+import time
 from collections.abc import Iterable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
@@ -44,6 +45,7 @@ class Service:
 
     name: ClassVar[str]
     requires: ClassVar[tuple[str, ...]] = ()
+    grace_s: ClassVar[float] = 20.0
 
     def status(self, ctx: ServiceContext, env: dict[str, str]) -> ServiceStatus:
         raise NotImplementedError
@@ -61,6 +63,11 @@ class Service:
             log.info("%s: already up (%s)", self.name, current.detail or current.address)
             return current
         if current.state == "unhealthy":
+            self.repair(ctx, env)
+            current = self._settle(ctx, env)
+            if current.is_up:
+                log.info("%s: up (%s)", self.name, current.address)
+                return current
             log.info("%s: running but unhealthy (%s): restarting", self.name, current.detail)
             self.stop(ctx, env)
         self.start(ctx, env)
@@ -70,9 +77,21 @@ class Service:
         log.info("%s: up (%s)", self.name, after.address)
         return after
 
+    def repair(self, ctx: ServiceContext, env: dict[str, str]) -> None:
+        """Fix a running but incomplete service in place (e.g. a missing bucket)."""
+
     def down(self, ctx: ServiceContext, env: dict[str, str]) -> ServiceStatus:
         self.stop(ctx, env)
         return self.status(ctx, env)
+
+    def _settle(self, ctx: ServiceContext, env: dict[str, str]) -> ServiceStatus:
+        """A busy server may miss one health check: look again before restarting it."""
+        deadline = time.monotonic() + self.grace_s
+        current = self.status(ctx, env)
+        while current.state == "unhealthy" and time.monotonic() < deadline:
+            time.sleep(1.0)
+            current = self.status(ctx, env)
+        return current
 
 
 REGISTRY: dict[str, Service] = {}
