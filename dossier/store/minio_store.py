@@ -177,13 +177,19 @@ class MinioStore(ObjectStore):
         ):
             if obj.is_dir or obj.object_name is None:
                 continue
-            sha, metadata = _user_metadata(obj.metadata or {})
+            listed = obj.metadata or {}
+            sha, metadata = _user_metadata(listed)
+            # MinIO puts the content type among the listed metadata, not in its own field.
+            content_type = obj.content_type or next(
+                (v for k, v in listed.items() if k.lower() == "content-type"),
+                "application/octet-stream",
+            )
             yield ObjectInfo(
                 key=obj.object_name,
                 size=obj.size or 0,
                 sha256=sha,
                 last_modified=obj.last_modified,
-                content_type=obj.content_type or "application/octet-stream",
+                content_type=content_type,
                 metadata=metadata,
             )
 

@@ -363,8 +363,18 @@ def test_url_serves_the_bytes(store: ObjectStore) -> None:
         assert response.read() == data
 
 
-def test_json_document_of_a_stage_survives_listing_metadata(store: ObjectStore) -> None:
+def test_listing_carries_the_same_facts_as_stat(store: ObjectStore) -> None:
     store.put_json("manifests/d1.json", {"dossier_id": "d1"})
-    [info] = list(store.list("manifests/"))
-    assert info.sha256 == sha(store.get_bytes("manifests/d1.json"))
+    store.put_bytes(
+        "manifests/d2.bin", b"\x00\x01", metadata={"filename": "清单 2.bin", "stage": "load"}
+    )
+    listed = list(store.list("manifests/"))
+    assert [o.key for o in listed] == ["manifests/d1.json", "manifests/d2.bin"]
+    for info in listed:
+        stat = store.stat(info.key)
+        assert (info.size, info.sha256, info.content_type, info.metadata) == (
+            stat.size, stat.sha256, stat.content_type, stat.metadata,
+        )
+    assert listed[0].content_type == "application/json"
+    assert listed[1].metadata == {"filename": "清单 2.bin", "stage": "load"}
     assert json.loads(store.get_bytes("manifests/d1.json")) == {"dossier_id": "d1"}
