@@ -24,7 +24,7 @@ from PIL import Image
 
 from dossier.settings import Settings
 from tasks.intake.detect import IMAGE_FORMATS, describe_unknown, sniff
-from tasks.intake.images import count_frames, iter_frames, open_image, read_single
+from tasks.intake.images import count_frames, iter_frames, iter_single, open_image
 from tasks.intake.rejection import RejectedInput
 
 CHUNK = 1024 * 1024
@@ -224,11 +224,8 @@ def iter_zip_pages(path: Path, settings: Settings) -> Iterator[tuple[Image.Image
         for member in page_members(archive, settings):
             with _inflate(archive, member, budget) as spool:
                 if _check_member_content(member, spool) == "tiff":
-                    frames = iter_frames(
+                    produced += yield from iter_frames(
                         spool, settings, member.name, max_frames=settings.max_pages - produced
                     )
                 else:
-                    frames = iter([read_single(spool, settings, member.name)])
-                for frame in frames:
-                    produced += 1
-                    yield frame
+                    produced += yield from iter_single(spool, settings, member.name)

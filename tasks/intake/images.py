@@ -9,7 +9,7 @@ second line of defence.
 from __future__ import annotations
 
 import contextlib
-from collections.abc import Iterator
+from collections.abc import Generator, Iterator
 from pathlib import Path
 from typing import BinaryIO
 
@@ -134,11 +134,19 @@ def _frames(
 
 def iter_frames(
     source: Path | BinaryIO, settings: Settings, what: str, *, max_frames: int
-) -> Iterator[tuple[Image.Image, int | None]]:
-    """Every frame of an image file as ``(page image, dpi)``, one decoded at a time."""
+) -> Generator[tuple[Image.Image, int | None], None, int]:
+    """Every frame of an image file as ``(page image, dpi)``, one decoded at a time.
+
+    Returns the number of frames (``n = yield from iter_frames(...)``).
+    """
+    count = 0
     with open_image(source, settings, what) as image:
         for label in _frames(image, settings, what, max_frames):
+            # Yielded straight from the expression: no local keeps the page alive
+            # once the consumer drops it.
             yield page_image(image, label), image_dpi(image)
+            count += 1
+    return count
 
 
 def count_frames(
@@ -155,3 +163,11 @@ def read_single(
     """A one-page image file; of an animated PNG or WebP only the first frame counts."""
     with open_image(source, settings, what) as image:
         return page_image(image, what), image_dpi(image)
+
+
+def iter_single(
+    source: Path | BinaryIO, settings: Settings, what: str
+) -> Generator[tuple[Image.Image, int | None], None, int]:
+    """:func:`read_single` shaped like :func:`iter_frames`."""
+    yield read_single(source, settings, what)
+    return 1

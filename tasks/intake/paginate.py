@@ -8,9 +8,11 @@ checks that need no decoding run before the first page is produced.
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+import itertools
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
+from typing import TypeVar
 
 from PIL import Image
 
@@ -18,9 +20,11 @@ from dossier.settings import Settings, get_settings
 from schemas.ocr import PageSource
 from tasks.intake.archive import count_zip_pages, iter_zip_pages
 from tasks.intake.detect import InputFormat, detect_format
-from tasks.intake.images import count_frames, iter_frames, open_image, read_single
-from tasks.intake.pdf import count_pdf_pages, iter_pdf_pages
+from tasks.intake.images import count_frames, iter_frames, iter_single, open_image
+from tasks.intake.pdf import PdfPage, count_pdf_pages, iter_pdf_pages
 from tasks.intake.rejection import RejectedInput
+
+T = TypeVar("T")
 
 
 @dataclass(eq=False)
@@ -63,23 +67,40 @@ def iter_pages(path: Path, settings: Settings | None = None) -> Iterator[PageInp
     path = Path(path)
     kind: InputFormat = detect_format(path)
     if kind == "pdf":
-        for number, pdf_page in enumerate(iter_pdf_pages(path, settings), start=1):
-            yield PageInput(
-                page=number,
-                image=pdf_page.image,
-                text_layer=pdf_page.text_layer,
-                source="text-layer" if pdf_page.text_layer is not None else "ocr",
-                dpi=pdf_page.dpi,
-            )
+        yield from _numbered(iter_pdf_pages(path, settings), _from_pdf)
         return
     if kind == "zip":
         frames = iter_zip_pages(path, settings)
     elif kind == "tiff":
         frames = iter_frames(path, settings, path.name, max_frames=settings.max_pages)
     else:
-        frames = iter([read_single(path, settings, path.name)])
-    for number, (image, dpi) in enumerate(frames, start=1):
-        yield PageInput(page=number, image=image, text_layer=None, source="ocr", dpi=dpi)
+        frames = iter_single(path, settings, path.name)
+    yield from _numbered(frames, _from_frame)
+
+
+def _from_pdf(number: int, pdf_page: PdfPage) -> PageInput:
+    return PageInput(
+        page=number,
+        image=pdf_page.image,
+        text_layer=pdf_page.text_layer,
+        source="text-layer" if pdf_page.text_layer is not None else "ocr",
+        dpi=pdf_page.dpi,
+    )
+
+
+def _from_frame(number: int, frame: tuple[Image.Image, int | None]) -> PageInput:
+    image, dpi = frame
+    return PageInput(page=number, image=image, text_layer=None, source="ocr", dpi=dpi)
+
+
+def _numbered(items: Iterator[T], make: Callable[[int, T], PageInput]) -> Iterator[PageInput]:
+    """Number pages without holding one: a ``for`` variable would keep the last page
+    alive while the next is decoded, doubling the peak."""
+    for number in itertools.count(1):
+        try:
+            yield make(number, next(items))
+        except StopIteration:
+            return
 
 
 __all__ = ["PageInput", "RejectedInput", "count_pages", "iter_pages"]

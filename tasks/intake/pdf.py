@@ -145,6 +145,21 @@ def _render(page: pdfium.PdfPage, dpi: int) -> Image.Image:
         bitmap.close()
 
 
+def _load_page(pdf: pdfium.PdfDocument, index: int, settings: Settings) -> PdfPage:
+    try:
+        page = pdf[index]
+    except pdfium.PdfiumError as exc:
+        raise RejectedInput("unreadable", f"page {index + 1}: {exc}") from exc
+    try:
+        text = page_text_layer(page)
+        dpi = settings.render_dpi
+        if text is not None:
+            dpi = min(TEXT_LAYER_DPI, dpi)
+        return PdfPage(image=_render(page, dpi), text_layer=text, dpi=dpi)
+    finally:
+        page.close()
+
+
 def iter_pdf_pages(path: Path, settings: Settings) -> Iterator[PdfPage]:
     """Pages in order, one rendered at a time; the document stays open while iterating."""
     pdf = open_pdf(path)
@@ -152,18 +167,7 @@ def iter_pdf_pages(path: Path, settings: Settings) -> Iterator[PdfPage]:
         count = check_pdf(pdf, settings)
         pdf.init_forms()  # filled-in form fields are part of what the page shows
         for index in range(count):
-            try:
-                page = pdf[index]
-            except pdfium.PdfiumError as exc:
-                raise RejectedInput("unreadable", f"page {index + 1}: {exc}") from exc
-            try:
-                text = page_text_layer(page)
-                dpi = settings.render_dpi
-                if text is not None:
-                    dpi = min(TEXT_LAYER_DPI, dpi)
-                image = _render(page, dpi)
-            finally:
-                page.close()
-            yield PdfPage(image=image, text_layer=text, dpi=dpi)
+            # Yielded straight from the call: no local keeps the page alive.
+            yield _load_page(pdf, index, settings)
     finally:
         pdf.close()
