@@ -41,17 +41,44 @@ __all__ = [
 ]
 
 PAGE_COLUMNS = (
-    "ref", "page", "status", "source", "blank", "chars", "confidence_nonblank",
-    "chars_nonblank", "cjk_share_nonblank", "text_layer_cjk_share",
+    "ref",
+    "page",
+    "status",
+    "source",
+    "blank",
+    "chars",
+    "confidence_nonblank",
+    "chars_nonblank",
+    "cjk_share_nonblank",
+    "text_layer_cjk_share",
 )
 DOCUMENT_COLUMNS = (
-    "ref", "position", "type", "first_page", "last_page", "confidence",
-    "range_valid", "in_order_no_overlap", "no_gap",
+    "ref",
+    "position",
+    "type",
+    "first_page",
+    "last_page",
+    "confidence",
+    "range_valid",
+    "in_order_no_overlap",
+    "no_gap",
 )
 CASE_CARD_COLUMNS = (
-    "ref", "entity", "case_no", "indictment_no", "id_number_valid", "dates_in_order",
-    "penalty", "months", "life_or_death_without_months", "fine_yuan", "charge",
-    "charge_official", "statute", "statute_exists", "person_is_defendant",
+    "ref",
+    "entity",
+    "case_no",
+    "indictment_no",
+    "id_number_valid",
+    "dates_in_order",
+    "penalty",
+    "months",
+    "life_or_death_without_months",
+    "fine_yuan",
+    "charge",
+    "charge_official",
+    "statute",
+    "statute_exists",
+    "person_is_defendant",
 )
 # A sentence belongs to the accused; 犯罪嫌疑人 is the same person before indictment.
 ACCUSED_ROLES = frozenset({"被告人", "犯罪嫌疑人"})
@@ -86,20 +113,22 @@ def pages_frame(pages: Sequence[PageOcr]) -> pd.DataFrame:
     for page in sorted(pages, key=lambda p: p.page):
         readable = page.status == "ok" and not page.blank
         share = cjk_share(page.text) if readable else None
-        rows.append({
-            "ref": f"page {page.page}",
-            "page": page.page,
-            "status": page.status,
-            "source": page.source,
-            "blank": page.blank,
-            "chars": _visible_chars(page),
-            "confidence_nonblank": (
-                page.mean_confidence if readable and page.source == "ocr" else None
-            ),
-            "chars_nonblank": _visible_chars(page) if readable else None,
-            "cjk_share_nonblank": share,
-            "text_layer_cjk_share": share if page.source == "text-layer" else None,
-        })
+        rows.append(
+            {
+                "ref": f"page {page.page}",
+                "page": page.page,
+                "status": page.status,
+                "source": page.source,
+                "blank": page.blank,
+                "chars": _visible_chars(page),
+                "confidence_nonblank": (
+                    page.mean_confidence if readable and page.source == "ocr" else None
+                ),
+                "chars_nonblank": _visible_chars(page) if readable else None,
+                "cjk_share_nonblank": share,
+                "text_layer_cjk_share": share if page.source == "text-layer" else None,
+            }
+        )
     return _frame(rows, PAGE_COLUMNS)
 
 
@@ -115,17 +144,19 @@ def documents_frame(documents: Sequence[DocumentRef], page_count: int) -> pd.Dat
     for position, doc in enumerate(documents, start=1):
         first, last = doc.pages
         is_last = position == len(documents)
-        rows.append({
-            "ref": f"document {position} ({doc.type})",
-            "position": position,
-            "type": doc.type,
-            "first_page": first,
-            "last_page": last,
-            "confidence": doc.confidence,
-            "range_valid": 1 <= first <= last <= page_count,
-            "in_order_no_overlap": first > previous_last,
-            "no_gap": first <= previous_last + 1 and (not is_last or last >= page_count),
-        })
+        rows.append(
+            {
+                "ref": f"document {position} ({doc.type})",
+                "position": position,
+                "type": doc.type,
+                "first_page": first,
+                "last_page": last,
+                "confidence": doc.confidence,
+                "range_valid": 1 <= first <= last <= page_count,
+                "in_order_no_overlap": first > previous_last,
+                "no_gap": first <= previous_last + 1 and (not is_last or last >= page_count),
+            }
+        )
         previous_last = max(previous_last, last)
     return _frame(rows, DOCUMENT_COLUMNS)
 
@@ -168,61 +199,84 @@ def case_card_frame(card: CaseCard) -> pd.DataFrame:
     concerns.
     """
     case = card.case
-    rows: list[dict] = [{
-        "ref": "case",
-        "entity": "case",
-        "case_no": case.case_no,
-        "indictment_no": case.indictment_no,
-    }]
+    rows: list[dict] = [
+        {
+            "ref": "case",
+            "entity": "case",
+            "case_no": case.case_no,
+            "indictment_no": case.indictment_no,
+        }
+    ]
     for i, person in enumerate(case.persons, start=1):
         accused = person.role in ACCUSED_ROLES
-        rows.append({
-            "ref": f"person {i} ({mask_name(person.name)}, {person.role})",
-            "entity": "person",
-            "id_number_valid": person.id_number_valid,
-            "dates_in_order": _dates_in_order(card, person.name, person.birth_date)
-            if accused else None,
-        })
+        rows.append(
+            {
+                "ref": f"person {i} ({mask_name(person.name)}, {person.role})",
+                "entity": "person",
+                "id_number_valid": person.id_number_valid,
+                "dates_in_order": _dates_in_order(card, person.name, person.birth_date)
+                if accused
+                else None,
+            }
+        )
     accused_names = {p.name for p in case.persons if p.role in ACCUSED_ROLES}
     for i, sentence in enumerate(case.sentences, start=1):
-        rows.append({
-            "ref": f"sentence {i} ({mask_name(sentence.person)})",
-            "entity": "sentence",
-            "penalty": sentence.penalty,
-            "months": sentence.months,
-            "life_or_death_without_months": (
-                sentence.months is None if sentence.penalty in _NO_TERM_PENALTIES else None
-            ),
-            "fine_yuan": sentence.fine_yuan,
-            "person_is_defendant": sentence.person in accused_names,
-        })
+        rows.append(
+            {
+                "ref": f"sentence {i} ({mask_name(sentence.person)})",
+                "entity": "sentence",
+                "penalty": sentence.penalty,
+                "months": sentence.months,
+                "life_or_death_without_months": (
+                    sentence.months is None if sentence.penalty in _NO_TERM_PENALTIES else None
+                ),
+                "fine_yuan": sentence.fine_yuan,
+                "person_is_defendant": sentence.person in accused_names,
+            }
+        )
     charges = dict.fromkeys([*case.charges, *(c for s in case.sentences for c in s.charges)])
     for charge in charges:
-        rows.append({
-            "ref": f"charge {charge}",
-            "entity": "charge",
-            "charge": charge,
-            "charge_official": charge_is_official(charge),
-        })
+        rows.append(
+            {
+                "ref": f"charge {charge}",
+                "entity": "charge",
+                "charge": charge,
+                "charge_official": charge_is_official(charge),
+            }
+        )
     for statute in case.statutes:
         label = article_label(statute.article, statute.sub)
-        rows.append({
-            "ref": f"statute {statute.law}{label}",
-            "entity": "statute",
-            "statute": label,
-            "statute_exists": (
-                article_exists(statute.article, statute.sub)
-                if statute.law == CRIMINAL_LAW else None
-            ),
-        })
+        rows.append(
+            {
+                "ref": f"statute {statute.law}{label}",
+                "entity": "statute",
+                "statute": label,
+                "statute_exists": (
+                    article_exists(statute.article, statute.sub)
+                    if statute.law == CRIMINAL_LAW
+                    else None
+                ),
+            }
+        )
     return _frame(rows, CASE_CARD_COLUMNS)
 
 
-_NUMERIC = frozenset({
-    "page", "chars", "confidence_nonblank", "chars_nonblank", "cjk_share_nonblank",
-    "text_layer_cjk_share", "position", "first_page", "last_page", "confidence", "months",
-    "fine_yuan",
-})
+_NUMERIC = frozenset(
+    {
+        "page",
+        "chars",
+        "confidence_nonblank",
+        "chars_nonblank",
+        "cjk_share_nonblank",
+        "text_layer_cjk_share",
+        "position",
+        "first_page",
+        "last_page",
+        "confidence",
+        "months",
+        "fine_yuan",
+    }
+)
 
 
 def _frame(rows: list[dict], columns: Sequence[str]) -> pd.DataFrame:

@@ -107,9 +107,7 @@ def suite_result(
     suite_name: str, result: Any, *, seconds: float = 0.0, gx_key: list[str] | None = None
 ) -> SuiteResult:
     """A GX ExpectationSuiteValidationResult → :class:`SuiteResult`."""
-    failures = [
-        _failure(suite_name, r) for r in result.results if not r.success
-    ]
+    failures = [_failure(suite_name, r) for r in result.results if not r.success]
     stats = result.statistics
     return SuiteResult(
         suite=suite_name,
@@ -170,7 +168,8 @@ def page_stats(pages: Sequence[PageOcr], page_count: int) -> PageStats:
     text_layer = sum(p.source == "text-layer" for p in pages)
     ocr = sum(p.source == "ocr" for p in pages)
     confidences = [
-        p.mean_confidence for p in pages
+        p.mean_confidence
+        for p in pages
         if p.source == "ocr" and p.status == "ok" and not p.blank and p.mean_confidence is not None
     ]
     return PageStats(
