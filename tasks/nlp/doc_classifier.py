@@ -47,10 +47,11 @@ __all__ = [
     "fingerprint",
     "load_classifier",
     "normalize_for_classifier",
+    "opening",
     "training_corpus",
 ]
 
-MODEL_VERSION = "1"
+MODEL_VERSION = "2"
 TRAIN_SEEDS = range(100_000, 100_100)  # sample dossiers the classifier learns from
 TRAIN_JUDGMENTS = slice(0, 150)  # judge_dev.jsonl lines 150–199 stay held out for evaluation
 JUDGMENTS_FILE = PROJECT_ROOT.parent / "shared" / "data" / "cases" / "judge_dev.jsonl"
@@ -93,14 +94,17 @@ def _judgment_pages(lines: Iterable[str]) -> Iterable[list[str]]:
         yield fast_paginate(body, head, 0)
 
 
-def training_corpus() -> tuple[list[str], list[str]]:
-    """(page texts, document types): pages of generated dossiers, each also once with OCR noise
-    and, on first pages, once without the title line (the case the classifier exists for);
-    plus the pages of real judgments when the shared data set is present."""
+def training_corpus() -> tuple[list[str], list[str], list[bool]]:
+    """(page texts, document types, first page of its document?): pages of generated
+    dossiers as printed, cleaned, with OCR noise and cleaned, and first pages once more
+    without their title line (the case the classifier exists for); plus the pages of real
+    judgments when the shared data set is present."""
     from dossier.samples.dossier import fast_paginate, make_sample_dossier
+    from tasks.nlp.clean import clean_page_text
 
     texts: list[str] = []
     labels: list[str] = []
+    starts: list[bool] = []
     rng = random.Random(20240611)
     for seed in TRAIN_SEEDS:
         sample = make_sample_dossier(seed, paginate=fast_paginate)
@@ -109,25 +113,34 @@ def training_corpus() -> tuple[list[str], list[str]]:
                 page = sample.pages[number - 1]
                 if not page:
                     continue
-                variants = [page, add_ocr_noise(page, rng, 0.05)]
+                noisy = add_ocr_noise(page, rng, 0.05)
+                variants = [page, clean_page_text(page), clean_page_text(noisy)]
                 if number == doc.pages[0]:
-                    variants.append(page.partition("\n")[2])
+                    variants.append(clean_page_text(noisy.partition("\n")[2]))
                 for text in variants:
                     texts.append(text)
                     labels.append(doc.type)
+                    starts.append(number == doc.pages[0])
     if JUDGMENTS_FILE.exists():
         with JUDGMENTS_FILE.open(encoding="utf-8") as handle:
             lines = handle.readlines()[TRAIN_JUDGMENTS]
         for pages in _judgment_pages(lines):
-            for page in pages:
-                texts += [page, add_ocr_noise(page, rng, 0.05)]
+            for number, page in enumerate(pages):
+                texts += [page, clean_page_text(add_ocr_noise(page, rng, 0.05))]
                 labels += ["判决书", "判决书"]
-    return texts, labels
+                starts += [number == 0, number == 0]
+    return texts, labels, starts
 
 
 @dataclass
 class PageClassifier:
+    """``pipeline`` types a page; ``start_pipeline`` tells a document's first page from a
+    continuation by the page's opening characters (a heading block, a case number, 时间：…至
+    versus a sentence cut mid-way), which is what separates two title-less documents of
+    the same type (two 讯问笔录 sessions)."""
+
     pipeline: Pipeline
+    start_pipeline: Pipeline
     fingerprint: str
 
     @property
@@ -141,6 +154,14 @@ class PageClassifier:
         matrix = self.pipeline.predict_proba([normalize_for_classifier(p) for p in pages])
         classes = self.classes
         return [dict(zip(classes, map(float, row), strict=True)) for row in matrix]
+
+    def start_probabilities(self, pages: Sequence[str]) -> list[float]:
+        """Per page, the probability that it is the first page of a document."""
+        if not pages:
+            return []
+        heads = [opening(p) for p in pages]
+        column = list(self.start_pipeline.classes_).index(True)
+        return [float(row[column]) for row in self.start_pipeline.predict_proba(heads)]
 
     def predict(self, pages: Sequence[str]) -> list[tuple[str, float]]:
         """Per page, the likeliest type and its probability."""
@@ -161,10 +182,20 @@ def _build_pipeline() -> Pipeline:
     ])
 
 
-def train(texts: list[str], labels: list[str]) -> Pipeline:
+def opening(page: str, chars: int = 60) -> str:
+    """The first characters of a page, where a document's first page differs from the rest."""
+    return normalize_for_classifier(page)[:chars]
+
+
+def train(texts: list[str], labels: list[str], starts: list[bool]) -> tuple[Pipeline, Pipeline]:
     pipeline = _build_pipeline()
     pipeline.fit([normalize_for_classifier(t) for t in texts], labels)
-    return pipeline
+    start_pipeline = Pipeline([
+        ("tfidf", TfidfVectorizer(analyzer="char", ngram_range=(1, 3), min_df=2, sublinear_tf=True)),
+        ("model", LogisticRegression(C=10.0, max_iter=2000)),
+    ])
+    start_pipeline.fit([opening(t) for t in texts], starts)
+    return pipeline, start_pipeline
 
 
 # The training corpus is a deterministic function of these sources; hashing them is as
@@ -175,6 +206,11 @@ _CORPUS_SOURCES = (
     "dossier/samples/fictitious.py",
     "dossier/samples/dossier.py",
     "tasks/nlp/doc_classifier.py",
+    "tasks/nlp/clean.py",
+    "tasks/nlp/lexicon.py",
+    "tasks/nlp/data/procedural_terms.txt",
+    "tasks/nlp/data/criminal_charges.txt",
+    "tasks/nlp/data/statute_names.txt",
 )
 
 
@@ -200,11 +236,11 @@ def load_classifier(cache_dir: Path | None = None) -> PageClassifier:
     path = directory / f"doc-classifier-{name}.pkl"
     if path.exists():
         with path.open("rb") as handle:
-            return PageClassifier(pickle.load(handle), name)
-    pipeline = train(*training_corpus())
+            return PageClassifier(*pickle.load(handle), name)
+    pipelines = train(*training_corpus())
     directory.mkdir(parents=True, exist_ok=True)
     fd, tmp = tempfile.mkstemp(dir=directory, suffix=".tmp")
     with os.fdopen(fd, "wb") as handle:
-        pickle.dump(pipeline, handle, protocol=pickle.HIGHEST_PROTOCOL)
+        pickle.dump(pipelines, handle, protocol=pickle.HIGHEST_PROTOCOL)
     os.replace(tmp, path)  # atomic: a concurrent first use never reads half a file
-    return PageClassifier(pipeline, name)
+    return PageClassifier(*pipelines, name)

@@ -101,15 +101,22 @@ def _title_lines(page: str) -> list[str]:
     return [line for line in lines if line][:TITLE_LINES]
 
 
+def _within_one_edit(a: str, b: str) -> bool:
+    """Levenshtein distance <= 1: one character misread, dropped or doubled."""
+    if abs(len(a) - len(b)) > 1:
+        return False
+    if len(a) == len(b):
+        return sum(x != y for x, y in zip(a, b, strict=True)) <= 1
+    short, long_ = (a, b) if len(a) < len(b) else (b, a)
+    return any(long_[:i] + long_[i + 1 :] == short for i in range(len(long_)))
+
+
 def _fuzzy(line: str) -> list[tuple[str, str]]:
-    """Types whose title the line's end is one substituted character away from."""
+    """Types whose title the line's end is one edit away from (讯问笔灵, 刑事判快书)."""
     hits = []
     for kind, title in _FUZZY_TITLES:
         n = len(title)
-        if len(line) < n:
-            continue
-        tail = line[-n:]
-        if sum(a != b for a, b in zip(tail, title, strict=True)) == 1:
+        if any(len(line) >= k and _within_one_edit(line[-k:], title) for k in (n - 1, n, n + 1)):
             hits.append((kind, line))
     return hits
 
@@ -151,6 +158,7 @@ def split_documents(
     leaves everything to the classifier (for measuring it alone).
     """
     probabilities: list[dict[str, float]] = [{} for _ in pages]
+    start_probabilities = [0.0 for _ in pages]
     if use_classifier:
         from tasks.nlp.doc_classifier import load_classifier
 
@@ -159,6 +167,9 @@ def split_documents(
         for i, probs in zip(nonblank, classifier.probabilities([pages[i] for i in nonblank]),
                             strict=True):
             probabilities[i] = probs
+        for i, start in zip(nonblank, classifier.start_probabilities([pages[i] for i in nonblank]),
+                            strict=True):
+            start_probabilities[i] = start
 
     starts: list[tuple[int, str, str, float]] = []  # (page index, type, title, confidence)
     current: str | None = None
@@ -179,9 +190,11 @@ def split_documents(
                 confidence = max(confidence, min(0.99, probs[best]))
             starts.append((index, kind, match.title, confidence))
             current = kind
-        elif best is not None and (current is None or (
-            best != current and probs[best] >= BOUNDARY_PROBABILITY
-        )):
+        elif best is not None and (
+            current is None
+            or (best != current and probs[best] >= BOUNDARY_PROBABILITY)
+            or start_probabilities[index] >= BOUNDARY_PROBABILITY
+        ):
             starts.append((index, best, _first_line(page) or best, probs[best]))
             current = best
         elif current is None:

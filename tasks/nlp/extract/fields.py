@@ -87,8 +87,11 @@ def find_sections(doc: Doc) -> Sections:
 
 def _spans(doc: Doc, key: str, label: str, lo: int = 0, hi: int | None = None) -> list[Span]:
     hi = len(doc.text) if hi is None else hi
-    group = doc.spans[key] if key in doc.spans else []
-    return [s for s in group if s.label_ == label and lo <= s.start_char and s.end_char <= hi]
+    cache = doc.user_data.setdefault("spans_by_label", {})
+    if (key, label) not in cache:
+        group = doc.spans[key] if key in doc.spans else []
+        cache[(key, label)] = [(s.start_char, s.end_char, s) for s in group if s.label_ == label]
+    return [s for start, end, s in cache[(key, label)] if lo <= start and end <= hi]
 
 
 # ---------------------------------------------------------------- identifiers

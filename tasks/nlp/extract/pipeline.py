@@ -9,7 +9,8 @@ Two rule components fill ``doc.spans``:
 
 * ``span_ruler`` (spaCy's SpanRuler) — fixed vocabulary from data files: roles,
   coercive measures, penalties, circumstances (``patterns/keywords.jsonl``), the 56
-  ethnic groups and the official charge names (``tasks/nlp/data``);
+  ethnic groups (``tasks/nlp/data``); charge names are matched after 犯 and mapped
+  to the official list by :func:`tasks.nlp.lexicon.canonical_charge`;
 * ``legal_regex`` — number-shaped fields (case numbers, indictment numbers, dates,
   amounts, ID numbers, statute names) from ``patterns/regex.json``.
 
@@ -89,7 +90,6 @@ def _keyword_patterns() -> list[dict[str, str]]:
         if line.strip()
     ]
     patterns += [{"label": "ETHNICITY", "pattern": e, "id": e} for e in lexicon.ethnicities()]
-    patterns += [{"label": "CHARGE", "pattern": c, "id": c} for c in lexicon.charges()]
     return patterns
 
 

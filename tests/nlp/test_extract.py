@@ -1,0 +1,116 @@
+"""Extraction on real judgment text (JuDGE, ../shared/data/cases) and on the gold set."""
+
+import sys
+from pathlib import Path
+
+import pytest
+
+from schemas.case_card import DocumentRef
+from tasks.nlp.case_card import build_case_card, extract_case
+
+ROOT = Path(__file__).resolve().parents[2]
+CASES = ROOT.parent / "shared" / "data" / "cases" / "judge_dev.jsonl"
+
+# Opening of a published judgment (JuDGE dev, first line), cut for the test.
+JUDGMENT = (
+    "上海市奉贤区人民法院 刑事判决书 （2017）沪0120刑初684号 公诉机关上海市奉贤区人民检察院。 "
+    "被告人张3，女，1975年4月16日出生，汉族，户籍地上海市奉贤区，暂住地上海市奉贤区。 "
+    "上海市奉贤区人民检察院以沪奉检诉刑诉［2017］700号指控被告人张3犯诈骗罪，于2017年6月15日向本院"
+    "提起公诉。 公诉机关指控：2017年4月28日15时许，被告人张3……欲骗取被害人刘某某、徐某某的现金人民币10万元。 "
+    "本院认为，被告人张3以非法占有为目的，虚构事实、隐瞒真相，骗取他人财物，数额巨大，其行为显已触犯刑律，"
+    "构成诈骗罪。被告人张3已着手实施犯罪，但因意志以外的因素而未得逞，系犯罪未遂，依法可以比照既遂犯从轻或者"
+    "减轻处罚。被告人张3到案后能如实供述自己的罪行，依法可以从轻处罚。依照《中华人民共和国刑法》第二百六十六条、"
+    "第二十三条、第六十七条第三款之规定，判决如下： 被告人张3犯诈骗罪，判处有期徒刑七个月，并处罚金人民币三万元。 "
+    "如不服本判决，可在接到判决书的第二日起十日内提出上诉。 审判员李晓杰 二〇一七年六月二十八日 书记员唐婷"
+)
+
+PARTIES = (
+    "福建省福州市长乐区人民法院 刑事判决书 （2019）闽0182刑初594号 公诉机关福州市长乐区人民检察院。 "
+    "被告人严建春，男，1990年5月28日出生于贵州省毕节市，汉族，文化程度初中。因本案于2019年3月21日被"
+    "福州市长乐区公安局刑事拘留，同年4月3日由福州市长乐区批准逮捕，次日由福州市长乐区公安局执行逮捕，"
+    "现羁押于福州市长乐区看守所。 辩护人金南强、王学彬，上海金南强律师事务所律师。 "
+    "福州市长乐区人民检察院以长检公诉刑诉［2019］376号起诉书指控被告人严建春犯交通肇事罪。"
+)
+
+
+def test_header_fields():
+    case = extract_case(JUDGMENT)
+    assert case.case_no == "（2017）沪0120刑初684号"
+    assert case.court == "上海市奉贤区人民法院"
+    assert case.procuratorate == "上海市奉贤区人民检察院"
+    assert case.indictment_no == "沪奉检诉刑诉［2017］700号"
+    assert case.judgment_date.isoformat() == "2017-06-28"
+
+
+def test_person_sentence_statutes_circumstances():
+    case = extract_case(JUDGMENT)
+    defendant = next(p for p in case.persons if p.role == "被告人")
+    assert (defendant.name, defendant.gender, defendant.ethnicity) == ("张3", "女", "汉族")
+    assert defendant.birth_date.isoformat() == "1975-04-16"
+    assert case.charges == ["诈骗罪"]
+    [sentence] = case.sentences
+    assert (sentence.penalty, sentence.months, sentence.fine_yuan) == ("有期徒刑", 7, 30000)
+    assert {(s.article, s.paragraph) for s in case.statutes} == {(266, None), (23, None), (67, 3)}
+    assert {(c.person, c.kind) for c in case.circumstances} == {("张3", "未遂"), ("张3", "坦白")}
+    assert 100000 in case.amounts_yuan
+    victims = {p.name for p in case.persons if p.role == "被害人"}
+    assert victims == {"刘某某", "徐某某"}
+
+
+def test_measures_resolve_relative_dates_and_executed_arrest():
+    case = extract_case(PARTIES)
+    assert [(m.kind, m.date.isoformat()) for m in case.coercive_measures] == [
+        ("刑事拘留", "2019-03-21"),
+        ("逮捕", "2019-04-04"),  # 批准 4月3日, 执行 次日
+    ]
+    counsel = [p.name for p in case.persons if p.role == "辩护人"]
+    assert counsel == ["金南强", "王学彬"]
+    person = case.persons[0]
+    assert person.ethnicity == "汉族"  # not 壮族 from a place name
+
+
+def test_statute_forms():
+    text = JUDGMENT.replace(
+        "第二百六十六条、第二十三条、第六十七条第三款",
+        "第一百三十三条之一第一款第（二）项、第七十二条第一、三款、第二十五、二十六条",
+    )
+    got = {(s.article, s.sub, s.paragraph, s.item) for s in extract_case(text).statutes}
+    assert got == {(133, 1, 1, 2), (72, None, 1, None), (72, None, 3, None),
+                   (25, None, None, None), (26, None, None, None)}
+
+
+def test_id_number_never_stored_raw():
+    text = PARTIES.replace("汉族，", "汉族，公民身份号码11010519491231002X，")
+    person = extract_case(text).persons[0]
+    assert person.id_number_masked == "110105***********X"
+    assert person.id_number_valid is True
+    assert "11010519491231002X" not in extract_case(text).model_dump_json()
+
+
+def test_most_authoritative_document_wins():
+    indictment = "上海市奉贤区人民检察院 起诉书 沪奉检诉刑诉［2017］701号 被告人张3，女。"
+    case = extract_case("", [("起诉书", indictment), ("判决书", JUDGMENT)])
+    assert case.indictment_no == "沪奉检诉刑诉［2017］701号"  # from the 起诉书 itself
+    assert case.sentences[0].months == 7  # from the 判决书
+    card = build_case_card(
+        "d1", JUDGMENT, [DocumentRef(type="判决书", title="刑事判决书", pages=(1, 3), confidence=0.99)]
+    )
+    assert card.case.case_no == "（2017）沪0120刑初684号"
+
+
+@pytest.mark.slow
+@pytest.mark.skipif(not CASES.exists(), reason="needs ../shared/data")
+def test_gold_set_accuracy_floor():
+    """Regression: the clean-text scores measured when the gold set was made
+    (2026-11-25) minus a small margin; fails if extraction breaks."""
+    sys.path.insert(0, str(ROOT))
+    from benchmarks.nlp_eval import clean_texts, evaluate, load_gold
+
+    gold = load_gold()
+    scores, _ = evaluate(clean_texts(gold), gold)
+    floors = {"case_no": 0.98, "court": 0.98, "procuratorate": 0.98, "indictment_no": 0.93,
+              "defendants_f1": 0.98, "charges_f1": 0.97, "articles_f1": 0.97,
+              "penalty_months": 0.97, "fine": 0.97, "measures_f1": 0.95,
+              "circumstances_f1": 0.85, "defendant_birth_date": 0.95}
+    low = {k: round(scores[k], 3) for k, v in floors.items() if scores[k] < v}
+    assert not low, low
