@@ -24,6 +24,7 @@ from dossier.settings import get_settings
 
 MIGRATIONS = "schemas:migrations"
 SQLITE_BUSY_TIMEOUT_MS = 30_000
+LOCK_KEY = int.from_bytes(b"dossier", "big")  # pg advisory lock held while migrating
 
 _engines: dict[str, Engine] = {}
 _sessionmakers: dict[str, sessionmaker[Session]] = {}
@@ -124,8 +125,23 @@ def alembic_config(url: str | None = None) -> Config:
     return config
 
 
+def _lock_for_migration(connection: sa.Connection) -> None:
+    """One migration at a time, held until the transaction ends.
+
+    PostgreSQL: an advisory lock. SQLite: BEGIN IMMEDIATE takes the write lock
+    up front (the busy timeout makes the next one wait), and makes the DDL
+    transactional, which pysqlite's implicit transactions would not.
+    """
+    if connection.dialect.name == "postgresql":
+        connection.execute(sa.text("SELECT pg_advisory_xact_lock(:key)"), {"key": LOCK_KEY})
+    elif connection.dialect.name == "sqlite":
+        connection.exec_driver_sql("BEGIN IMMEDIATE")
+
+
 def upgrade(url: str | None = None, revision: str = "head") -> None:
+    """Migrate to ``revision``; workers starting together on PostgreSQL take turns."""
     with get_engine(url).begin() as connection:
+        _lock_for_migration(connection)
         config = alembic_config(url)
         config.attributes["connection"] = connection
         command.upgrade(config, revision)
@@ -133,6 +149,7 @@ def upgrade(url: str | None = None, revision: str = "head") -> None:
 
 def downgrade(url: str | None = None, revision: str = "base") -> None:
     with get_engine(url).begin() as connection:
+        _lock_for_migration(connection)
         config = alembic_config(url)
         config.attributes["connection"] = connection
         command.downgrade(config, revision)

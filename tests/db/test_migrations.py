@@ -92,3 +92,16 @@ def test_constraints_hold(db_url: str) -> None:
         created = connection.execute(sa.text("SELECT created_at FROM dossiers")).scalar_one()
         connection.execute(sa.text("DELETE FROM dossiers"))
     assert created is not None
+
+
+def test_workers_upgrading_at_once_do_not_collide(db_url: str) -> None:
+    """Several workers start together: every one of them must come up (PostgreSQL lock)."""
+    from concurrent.futures import ThreadPoolExecutor
+
+    db.downgrade(db_url, "base")
+    with ThreadPoolExecutor(max_workers=3) as pool:
+        results = [pool.submit(db.upgrade, db_url) for _ in range(3)]
+        for result in results:
+            result.result()
+    assert db.current_revision(db_url) == "0001"
+    assert _tables(db_url) == TABLES
