@@ -374,3 +374,25 @@ def test_stage_lineage_from_a_manifest_record(session: Session) -> None:
         ("structure", f"nlp/{ID_A}/case.json", "run-9"),
     ]
     assert count(session, Lineage) == 2
+
+
+def test_parallel_page_tasks_all_land(session: Session, migrated_url: str) -> None:
+    """Mapped OCR tasks record their pages at the same time, on both databases."""
+    from concurrent.futures import ThreadPoolExecutor
+
+    from dossier.db import session_scope
+
+    register(session)
+    session.commit()
+
+    def task(start: int) -> None:
+        for number in range(start, start + 10):
+            with session_scope(migrated_url) as s:
+                record_pages(s, ID_A, [page(ID_A, number)])
+                record_pages(s, ID_A, [page(ID_A, number, rotation=90)])
+
+    with ThreadPoolExecutor(max_workers=4) as pool:
+        for result in [pool.submit(task, start) for start in (1, 11, 21, 31)]:
+            result.result()
+    rows = session.execute(sa.select(Page.page, Page.rotation).order_by(Page.page)).all()
+    assert rows == [(n, 90) for n in range(1, 41)]
