@@ -1,0 +1,1 @@
+"""Synthetic-but-real test material: judgment text rendered as scanned pages."""
