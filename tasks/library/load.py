@@ -79,8 +79,9 @@ def register_dossier(
     """Create the dossier's row, or bring an existing one up to date.
 
     ``status`` None means "received" for a new dossier and "leave it" for a
-    known one: a duplicate upload must not knock a finished dossier back.
-    Fields given as None never erase what an earlier stage recorded.
+    known one: a duplicate upload must not knock a finished dossier back. The
+    first upload's ``filename`` stays (``original_key`` is made from it). Fields
+    given as None never erase what an earlier stage recorded.
     """
     session.execute(
         _insert(session, Dossier)
@@ -96,8 +97,6 @@ def register_dossier(
     ).scalar_one()
     if dossier.sha256 != sha256:
         raise DossierMismatchError(f"dossier {dossier_id} is registered with other bytes")
-    dossier.filename = filename
-    dossier.size = size
     updates = {
         "original_key": original_key, "status": status, "reason": reason,
         "page_count": page_count, "flow_run_id": flow_run_id,

@@ -143,10 +143,11 @@ def test_register_twice_leaves_one_row(session: Session) -> None:
 def test_a_duplicate_upload_does_not_reset_a_finished_dossier(session: Session) -> None:
     register(session, original_key="originals/a/卷宗.pdf")
     set_dossier_status(session, ID_A, "ok", flow_run_id="run-1")
-    register(session)  # the same bytes uploaded again: no status, no key given
+    # The same bytes uploaded again under another name: no status, no key given.
+    register_dossier(session, dossier_id=ID_A, sha256=SHA_A, filename="copy.pdf", size=123_456)
     dossier = session.get(Dossier, ID_A)
-    assert (dossier.status, dossier.original_key, dossier.flow_run_id) == (
-        "ok", "originals/a/卷宗.pdf", "run-1",
+    assert (dossier.status, dossier.original_key, dossier.flow_run_id, dossier.filename) == (
+        "ok", "originals/a/卷宗.pdf", "run-1", "（2023）卷宗.pdf",
     )
     register(session, status="processing", page_count=9)
     assert (dossier.status, dossier.page_count) == ("processing", 9)
