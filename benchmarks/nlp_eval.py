@@ -25,16 +25,33 @@ from tasks.nlp.lexicon import CRIMINAL_LAW  # noqa: E402
 GOLD = ROOT / "tests" / "data" / "labels" / "judge_gold.jsonl"
 CASES = ROOT.parent / "shared" / "data" / "cases" / "judge_dev.jsonl"
 TARGETS = {
-    "case_no": 0.98, "court": 0.95, "procuratorate": 0.95, "defendants_f1": 0.95,
-    "charges_f1": 0.95, "articles_f1": 0.95, "penalty_months": 0.95, "fine": 0.95,
+    "case_no": 0.98,
+    "court": 0.95,
+    "procuratorate": 0.95,
+    "defendants_f1": 0.95,
+    "charges_f1": 0.95,
+    "articles_f1": 0.95,
+    "penalty_months": 0.95,
+    "fine": 0.95,
 }
 
 
 def _fold(value: str | None) -> str | None:
     if value is None:
         return None
-    table = str.maketrans({"(": "（", ")": "）", "[": "［", "]": "］", "﹝": "［", "﹞": "］",
-                           "〔": "［", "〕": "］", " ": None})
+    table = str.maketrans(
+        {
+            "(": "（",
+            ")": "）",
+            "[": "［",
+            "]": "］",
+            "﹝": "［",
+            "﹞": "］",
+            "〔": "［",
+            "〕": "］",
+            " ": None,
+        }
+    )
     return value.translate(table)
 
 
@@ -51,6 +68,10 @@ def _accuracy(values: list[bool]) -> float:
     return sum(values) / len(values) if values else float("nan")
 
 
+def _pairs(gold: list[dict], predicted: list[Case]) -> Iterable[tuple[dict, Case]]:
+    return zip(gold, predicted, strict=True)
+
+
 def score(gold: list[dict], predicted: list[Case]) -> dict[str, float]:
     """Per-field scores of ``predicted[i]`` against ``gold[i]`` (one judgment each).
 
@@ -59,24 +80,28 @@ def score(gold: list[dict], predicted: list[Case]) -> dict[str, float]:
     (penalty and months together; fine alone)."""
     assert len(gold) == len(predicted)
     out: dict[str, float] = {}
-    out["case_no"] = _accuracy([_fold(g["case_no"]) == _fold(p.case_no) for g, p in zip(gold, predicted)])
-    out["court"] = _accuracy([g["court"] == p.court for g, p in zip(gold, predicted)])
-    out["procuratorate"] = _accuracy([g["procuratorate"] == p.procuratorate for g, p in zip(gold, predicted)])
+    out["case_no"] = _accuracy(
+        [_fold(g["case_no"]) == _fold(p.case_no) for g, p in _pairs(gold, predicted)]
+    )
+    out["court"] = _accuracy([g["court"] == p.court for g, p in _pairs(gold, predicted)])
+    out["procuratorate"] = _accuracy(
+        [g["procuratorate"] == p.procuratorate for g, p in _pairs(gold, predicted)]
+    )
     out["indictment_no"] = _accuracy(
-        [_fold(g["indictment_no"]) == _fold(p.indictment_no) for g, p in zip(gold, predicted)]
+        [_fold(g["indictment_no"]) == _fold(p.indictment_no) for g, p in _pairs(gold, predicted)]
     )
     out["defendants_f1"] = _f1(
         (set(g["defendants"]), {x.name for x in p.persons if x.role in ("被告人", "犯罪嫌疑人")})
-        for g, p in zip(gold, predicted)
+        for g, p in _pairs(gold, predicted)
     )
-    out["charges_f1"] = _f1((set(g["charges"]), set(p.charges)) for g, p in zip(gold, predicted))
+    out["charges_f1"] = _f1((set(g["charges"]), set(p.charges)) for g, p in _pairs(gold, predicted))
     out["articles_f1"] = _f1(
         (set(g["statutes"]), {s.article for s in p.statutes if s.law == CRIMINAL_LAW})
-        for g, p in zip(gold, predicted)
+        for g, p in _pairs(gold, predicted)
     )
     penalty, fine, probation = [], [], []
     attrs: dict[str, list[bool]] = {"gender": [], "birth_date": [], "ethnicity": []}
-    for g, p in zip(gold, predicted):
+    for g, p in _pairs(gold, predicted):
         by_name = {s.person: s for s in p.sentences}
         for s in g["sentences"]:
             got = by_name.get(s["person"])
@@ -98,19 +123,28 @@ def score(gold: list[dict], predicted: list[Case]) -> dict[str, float]:
     for key, values in attrs.items():
         out[f"defendant_{key}"] = _accuracy(values)
     out["counsel_f1"] = _f1(
-        ({x["name"] for x in g["persons"] if x["role"] == "辩护人"},
-         {x.name for x in p.persons if x.role == "辩护人"})
-        for g, p in zip(gold, predicted)
+        (
+            {x["name"] for x in g["persons"] if x["role"] == "辩护人"},
+            {x.name for x in p.persons if x.role == "辩护人"},
+        )
+        for g, p in _pairs(gold, predicted)
     )
     out["measures_f1"] = _f1(
-        ({(m["person"], m["kind"], m["date"]) for m in g["coercive_measures"]},
-         {(m.person, m.kind, m.date.isoformat() if m.date else None) for m in p.coercive_measures})
-        for g, p in zip(gold, predicted)
+        (
+            {(m["person"], m["kind"], m["date"]) for m in g["coercive_measures"]},
+            {
+                (m.person, m.kind, m.date.isoformat() if m.date else None)
+                for m in p.coercive_measures
+            },
+        )
+        for g, p in _pairs(gold, predicted)
     )
     out["circumstances_f1"] = _f1(
-        ({(c["person"], c["kind"]) for c in g["circumstances"]},
-         {(c.person, c.kind) for c in p.circumstances})
-        for g, p in zip(gold, predicted)
+        (
+            {(c["person"], c["kind"]) for c in g["circumstances"]},
+            {(c.person, c.kind) for c in p.circumstances},
+        )
+        for g, p in _pairs(gold, predicted)
     )
     return out
 
@@ -134,8 +168,9 @@ def scan_texts(gold: list[dict], directory: Path) -> list[str]:
     return [(directory / f"{g['text_id']}.txt").read_text(encoding="utf-8") for g in gold]
 
 
-def evaluate(texts: list[str], gold: list[dict],
-             extract: Callable[[str], Case] = extract_case) -> tuple[dict[str, float], list[Case]]:
+def evaluate(
+    texts: list[str], gold: list[dict], extract: Callable[[str], Case] = extract_case
+) -> tuple[dict[str, float], list[Case]]:
     predicted = [extract(t) for t in texts]
     return score(gold, predicted), predicted
 
@@ -148,20 +183,24 @@ def main(argv: list[str] | None = None) -> int:
     gold = load_gold()
     texts = scan_texts(gold, args.scans) if args.scans else clean_texts(gold)
     scores, predicted = evaluate(texts, gold)
-    print(f"NLP evaluation on {len(gold)} gold judgments ({'scans' if args.scans else 'clean text'})")
+    print(
+        f"NLP evaluation on {len(gold)} gold judgments ({'scans' if args.scans else 'clean text'})"
+    )
     for key, value in scores.items():
         target = TARGETS.get(key)
         mark = "" if target is None else (" ok" if value >= target else f" BELOW {target}")
         print(f"  {key:22s} {value:.3f}{mark}")
     shown = 0
-    for g, p in zip(gold, predicted):
+    for g, p in _pairs(gold, predicted):
         if shown >= args.examples:
             break
         got = {s.person: (s.penalty, s.months, s.fine_yuan) for s in p.sentences}
         for s in g["sentences"]:
             if got.get(s["person"]) != (s["penalty"], s["months"], s["fine_yuan"]):
-                print(f"  e.g. {g['text_id'][:8]} {mask_name(s['person'])}: gold "
-                      f"{(s['penalty'], s['months'], s['fine_yuan'])} got {got.get(s['person'])}")
+                print(
+                    f"  e.g. {g['text_id'][:8]} {mask_name(s['person'])}: gold "
+                    f"{(s['penalty'], s['months'], s['fine_yuan'])} got {got.get(s['person'])}"
+                )
                 shown += 1
     return 0
 

@@ -13,21 +13,30 @@ CASES = ROOT.parent / "shared" / "data" / "cases" / "judge_dev.jsonl"
 
 # Opening of a published judgment (JuDGE dev, first line), cut for the test.
 JUDGMENT = (
-    "上海市奉贤区人民法院 刑事判决书 （2017）沪0120刑初684号 公诉机关上海市奉贤区人民检察院。 "
+    "上海市奉贤区人民法院 刑事判决书 （2017）沪0120刑初684号 "
+    "公诉机关上海市奉贤区人民检察院。 "
     "被告人张3，女，1975年4月16日出生，汉族，户籍地上海市奉贤区，暂住地上海市奉贤区。 "
     "上海市奉贤区人民检察院以沪奉检诉刑诉［2017］700号指控被告人张3犯诈骗罪，于2017年6月15日向本院"
-    "提起公诉。 公诉机关指控：2017年4月28日15时许，被告人张3……欲骗取被害人刘某某、徐某某的现金人民币10万元。 "
-    "本院认为，被告人张3以非法占有为目的，虚构事实、隐瞒真相，骗取他人财物，数额巨大，其行为显已触犯刑律，"
-    "构成诈骗罪。被告人张3已着手实施犯罪，但因意志以外的因素而未得逞，系犯罪未遂，依法可以比照既遂犯从轻或者"
-    "减轻处罚。被告人张3到案后能如实供述自己的罪行，依法可以从轻处罚。依照《中华人民共和国刑法》第二百六十六条、"
-    "第二十三条、第六十七条第三款之规定，判决如下： 被告人张3犯诈骗罪，判处有期徒刑七个月，并处罚金人民币三万元。 "
-    "如不服本判决，可在接到判决书的第二日起十日内提出上诉。 审判员李晓杰 二〇一七年六月二十八日 书记员唐婷"
+    "提起公诉。 公诉机关指控：2017年4月28日15时许，被告"
+    "人张3……欲骗取被害人刘某某、徐某某的现金人民币10万元。 "
+    "本院认为，被告人张3以非法占有为目的，虚构事实、隐"
+    "瞒真相，骗取他人财物，数额巨大，其行为显已触犯刑律，"
+    "构成诈骗罪。被告人张3已着手实施犯罪，但因意志以外的"
+    "因素而未得逞，系犯罪未遂，依法可以比照既遂犯从轻或者"
+    "减轻处罚。被告人张3到案后能如实供述自己的罪行，依法可"
+    "以从轻处罚。依照《中华人民共和国刑法》第二百六十六条、"
+    "第二十三条、第六十七条第三款之规定，判决如下： 被告人张"
+    "3犯诈骗罪，判处有期徒刑七个月，并处罚金人民币三万元。 "
+    "如不服本判决，可在接到判决书的第二日起十日内提出上诉"
+    "。 审判员李晓杰 二〇一七年六月二十八日 书记员唐婷"
 )
 
 PARTIES = (
-    "福建省福州市长乐区人民法院 刑事判决书 （2019）闽0182刑初594号 公诉机关福州市长乐区人民检察院。 "
+    "福建省福州市长乐区人民法院 刑事判决书 （2019）闽"
+    "0182刑初594号 公诉机关福州市长乐区人民检察院。 "
     "被告人严建春，男，1990年5月28日出生于贵州省毕节市，汉族，文化程度初中。因本案于2019年3月21日被"
-    "福州市长乐区公安局刑事拘留，同年4月3日由福州市长乐区批准逮捕，次日由福州市长乐区公安局执行逮捕，"
+    "福州市长乐区公安局刑事拘留，同年4月3日由福州市"
+    "长乐区批准逮捕，次日由福州市长乐区公安局执行逮捕，"
     "现羁押于福州市长乐区看守所。 辩护人金南强、王学彬，上海金南强律师事务所律师。 "
     "福州市长乐区人民检察院以长检公诉刑诉［2019］376号起诉书指控被告人严建春犯交通肇事罪。"
 )
@@ -75,8 +84,13 @@ def test_statute_forms():
         "第一百三十三条之一第一款第（二）项、第七十二条第一、三款、第二十五、二十六条",
     )
     got = {(s.article, s.sub, s.paragraph, s.item) for s in extract_case(text).statutes}
-    assert got == {(133, 1, 1, 2), (72, None, 1, None), (72, None, 3, None),
-                   (25, None, None, None), (26, None, None, None)}
+    assert got == {
+        (133, 1, 1, 2),
+        (72, None, 1, None),
+        (72, None, 3, None),
+        (25, None, None, None),
+        (26, None, None, None),
+    }
 
 
 def test_id_number_never_stored_raw():
@@ -93,7 +107,9 @@ def test_most_authoritative_document_wins():
     assert case.indictment_no == "沪奉检诉刑诉［2017］701号"  # from the 起诉书 itself
     assert case.sentences[0].months == 7  # from the 判决书
     card = build_case_card(
-        "d1", JUDGMENT, [DocumentRef(type="判决书", title="刑事判决书", pages=(1, 3), confidence=0.99)]
+        "d1",
+        JUDGMENT,
+        [DocumentRef(type="判决书", title="刑事判决书", pages=(1, 3), confidence=0.99)],
     )
     assert card.case.case_no == "（2017）沪0120刑初684号"
 
@@ -108,9 +124,19 @@ def test_gold_set_accuracy_floor():
 
     gold = load_gold()
     scores, _ = evaluate(clean_texts(gold), gold)
-    floors = {"case_no": 0.98, "court": 0.98, "procuratorate": 0.98, "indictment_no": 0.93,
-              "defendants_f1": 0.98, "charges_f1": 0.97, "articles_f1": 0.97,
-              "penalty_months": 0.97, "fine": 0.97, "measures_f1": 0.95,
-              "circumstances_f1": 0.85, "defendant_birth_date": 0.95}
+    floors = {
+        "case_no": 0.98,
+        "court": 0.98,
+        "procuratorate": 0.98,
+        "indictment_no": 0.93,
+        "defendants_f1": 0.98,
+        "charges_f1": 0.97,
+        "articles_f1": 0.97,
+        "penalty_months": 0.97,
+        "fine": 0.97,
+        "measures_f1": 0.95,
+        "circumstances_f1": 0.85,
+        "defendant_birth_date": 0.95,
+    }
     low = {k: round(scores[k], 3) for k, v in floors.items() if scores[k] < v}
     assert not low, low

@@ -47,12 +47,14 @@ class Sections:
 
 _PARTIES_END = re.compile(r"以[^。]{0,40}起诉书|指控|一案|侦查终结|审查起诉|提起公诉")
 _VERDICT_START = re.compile(r"判决如下|裁定如下|决定如下")
-_VERDICT_END = re.compile(r"如不服本判决|如不服本裁定|本判决为终审判决|本裁定为终审裁定|审\s*判\s*长|审\s*判\s*员|人民陪审员")
+_VERDICT_END = re.compile(
+    r"如不服本判决|如不服本裁定|本判决为终审判决|本裁定为终审裁定|审\s*判\s*长|审\s*判\s*员|人民陪审员"
+)
 _REASONING = re.compile(r"本院(?:经审查)?认为|本院审查认为")
 
 
 def find_sections(doc: Doc) -> Sections:
-    text = doc.text
+    text = _text(doc)
     case_no = _spans(doc, FIELDS_KEY, "CASE_NO")
     head_end = case_no[0].end_char if case_no else 0
     roles = [
@@ -64,7 +66,9 @@ def find_sections(doc: Doc) -> Sections:
     m = _PARTIES_END.search(text, parties_start)
     parties_end = m.start() if m else min(len(text), parties_start + 600)
     # the sentence holding the marker belongs to the facts
-    cut = max(text.rfind("。", parties_start, parties_end), text.rfind(" ", parties_start, parties_end))
+    cut = max(
+        text.rfind("。", parties_start, parties_end), text.rfind(" ", parties_start, parties_end)
+    )
     if cut > parties_start:
         parties_end = cut + 1
     v = _VERDICT_START.search(text, parties_end)
@@ -85,11 +89,19 @@ def find_sections(doc: Doc) -> Sections:
     )
 
 
+def _text(doc: Doc) -> str:
+    """``Doc.text`` joins every token on each access; read it once per document."""
+    text = doc.user_data.get("text")
+    if text is None:
+        text = doc.user_data["text"] = doc.text
+    return text
+
+
 def _spans(doc: Doc, key: str, label: str, lo: int = 0, hi: int | None = None) -> list[Span]:
-    hi = len(doc.text) if hi is None else hi
+    hi = len(_text(doc)) if hi is None else hi
     cache = doc.user_data.setdefault("spans_by_label", {})
     if (key, label) not in cache:
-        group = doc.spans[key] if key in doc.spans else []
+        group = doc.spans.get(key, [])
         cache[(key, label)] = [(s.start_char, s.end_char, s) for s in group if s.label_ == label]
     return [s for start, end, s in cache[(key, label)] if lo <= start and end <= hi]
 
@@ -111,7 +123,7 @@ def case_number(doc: Doc) -> str | None:
 def court(doc: Doc) -> str | None:
     """The court named in the header: the ``…人民法院`` just before the case number."""
     spans = _spans(doc, FIELDS_KEY, "CASE_NO")
-    head = doc.text[: spans[0].start_char] if spans else doc.text[:200]
+    head = _text(doc)[: spans[0].start_char] if spans else _text(doc)[:200]
     matches = list(re.finditer(r"[\u4e00-\u9fff]{2,40}?人民法院", head))
     if not matches:
         return None
@@ -127,11 +139,11 @@ def procuratorate(doc: Doc, sections: Sections) -> str | None:
         return spans[0].text
     # an indictment (起诉书) is headed by its procuratorate
     start = sections.parties[0]
-    m = list(re.finditer(r"[\u4e00-\u9fff]{2,40}?人民检察院", doc.text[:start]))
+    m = list(re.finditer(r"[\u4e00-\u9fff]{2,40}?人民检察院", _text(doc)[:start]))
     if m:
         name = re.split(r"起诉书|决定书|意见书", m[-1].group(0))[-1]
         return name or None
-    m2 = re.search(r"([\u4e00-\u9fff]{2,30}?人民检察院)以[^。]{0,30}号", doc.text)
+    m2 = re.search(r"([\u4e00-\u9fff]{2,30}?人民检察院)以[^。]{0,30}号", _text(doc))
     return m2.group(1) if m2 else None
 
 
@@ -148,7 +160,9 @@ _ROLE_START = re.compile(
     r"(?P<names>[\u4e00-\u9fff·][\u4e00-\u9fff·0-9]{0,9}?(?:、[\u4e00-\u9fff·][\u4e00-\u9fff·0-9]{0,9}?)*)"
     r"(?=[，,。（(\s:：]|$)"
 )
-_NOT_A_NAME = re.compile(r"律师|事务所|公司|人民|法院|检察|机关|公安|委员会|系|及其|均|等|到庭|供述|辩解|意见|证言|陈述")
+_NOT_A_NAME = re.compile(
+    r"律师|事务所|公司|人民|法院|检察|机关|公安|委员会|系|及其|均|等|到庭|供述|辩解|意见|证言|陈述"
+)
 
 
 @dataclass
@@ -161,7 +175,7 @@ class _Party:
 
 def _roles_in_parties(doc: Doc, sections: Sections) -> list[_Party]:
     lo, hi = sections.parties
-    text = doc.text
+    text = _text(doc)
     found: list[_Party] = []
     for m in _ROLE_START.finditer(text, lo, hi):
         before = text[m.start() - 1] if m.start() > 0 else "。"
@@ -182,15 +196,15 @@ def _roles_in_parties(doc: Doc, sections: Sections) -> list[_Party]:
 
 
 def _person(doc: Doc, party: _Party) -> Person:
-    seg = doc.text[party.start : party.end]
+    seg = _text(doc)[party.start : party.end]
     gender = None
     g = re.search(r"[，,](男|女)[，,。]", seg[:40])
     if g:
         gender = g.group(1)
     birth = None
     for span in _spans(doc, FIELDS_KEY, "DATE", party.start, party.end):
-        after = doc.text[span.end_char : span.end_char + 2]
-        before = doc.text[max(party.start, span.start_char - 2) : span.start_char]
+        after = _text(doc)[span.end_char : span.end_char + 2]
+        before = _text(doc)[max(party.start, span.start_char - 2) : span.start_char]
         if after.startswith("出生") or after.startswith("生") or before == "生于":
             birth = parse_date(span.text)
             break
@@ -198,8 +212,8 @@ def _person(doc: Doc, party: _Party) -> Person:
     eth = [
         s
         for s in _spans(doc, KEYWORDS_KEY, "ETHNICITY", party.start, party.end)
-        if doc.text[s.start_char - 1 : s.start_char] in "，,"  # not 广西壮族自治区
-        and doc.text[s.end_char : s.end_char + 1] in "，,。；"
+        if _text(doc)[s.start_char - 1 : s.start_char] in "，,"  # not 广西壮族自治区
+        and _text(doc)[s.end_char : s.end_char + 1] in "，,。；"
     ]
     if eth and party.role != "辩护人":
         ethnicity = eth[0].text
@@ -234,7 +248,7 @@ def _named_others(doc: Doc, sections: Sections, known: set[str]) -> list[Person]
     of a real name cannot be told from the verb after it without a guess."""
     out: list[Person] = []
     seen = set(known)
-    text = doc.text
+    text = _text(doc)
     for span in _spans(doc, KEYWORDS_KEY, "ROLE", sections.parties[1], sections.verdict[0]):
         if span.text not in ("被害人", "证人"):
             continue
@@ -291,7 +305,7 @@ def _resolve_dates(doc: Doc, lo: int, hi: int) -> list[tuple[int, int, dt.date]]
 
 
 def _measures(doc: Doc, party: _Party) -> list[CoerciveMeasure]:
-    text = doc.text
+    text = _text(doc)
     dates = _resolve_dates(doc, party.start, party.end)
     measures = _spans(doc, KEYWORDS_KEY, "MEASURE", party.start, party.end)
     out: list[CoerciveMeasure] = []
@@ -309,7 +323,9 @@ def _measures(doc: Doc, party: _Party) -> list[CoerciveMeasure]:
                 continue  # 批准逮捕 … 执行逮捕: the arrest happens on execution
             if re.search(r"(不予|不批准)", before):
                 continue
-        lo = max(lo, text.rfind("。", lo, span.start_char) + 1, text.rfind("；", lo, span.start_char) + 1)
+        lo = max(
+            lo, text.rfind("。", lo, span.start_char) + 1, text.rfind("；", lo, span.start_char) + 1
+        )
         clause = text[lo : span.start_char]
         if re.search(r"不予|撤销|解除|判处|刑满", clause):
             continue
@@ -325,7 +341,9 @@ def _measures(doc: Doc, party: _Party) -> list[CoerciveMeasure]:
 
 _PENALTY_AFTER = re.compile(r"(?:判处|执行|处|判)$")
 _TERM_AT = re.compile(rf"(?:[{_CN_NUM}]+年(?:零|又)?(?:[{_CN_NUM}]+个?月)?|[{_CN_NUM}]+个?月)")
-_FINE = re.compile(r"罚金(?:人民币)?([0-9０-９,，.]+(?:万|千)?元|[零〇一二两三四五六七八九十百千万亿]+元)")
+_FINE = re.compile(
+    r"罚金(?:人民币)?([0-9０-９,，.]+(?:万|千)?元|[零〇一二两三四五六七八九十百千万亿]+元)"
+)
 _CHARGE_AFTER_FAN = re.compile(r"犯(?P<c>[^，,。；;：:\s]{1,40}?罪)(?=[，,。；;（(\s]|$)")
 
 
@@ -334,10 +352,14 @@ def _charges_in(text: str) -> list[str]:
     for m in _CHARGE_AFTER_FAN.finditer(text):
         written = m["c"]
         official = lexicon.canonical_charge(written)
-        parts = [official] if official else [
-            lexicon.canonical_charge(p if p.endswith("罪") else p + "罪")
-            for p in re.split(r"(?<=罪)、", written)
-        ]
+        parts = (
+            [official]
+            if official
+            else [
+                lexicon.canonical_charge(p if p.endswith("罪") else p + "罪")
+                for p in re.split(r"(?<=罪)、", written)
+            ]
+        )
         if parts and all(parts):
             for p in parts:
                 if p not in out:
@@ -346,7 +368,7 @@ def _charges_in(text: str) -> list[str]:
 
 
 def _penalty(doc: Doc, lo: int, hi: int) -> tuple[str | None, int | None, int | None]:
-    text = doc.text
+    text = _text(doc)
     seg = text[lo:hi]
     if re.search(r"免[予于]刑事处罚", seg):
         return "免予刑事处罚", None, None
@@ -403,11 +425,13 @@ def _fine(seg: str) -> float | None:
 
 def _sentences(doc: Doc, sections: Sections, defendants: list[str]) -> list[Sentence]:
     lo, hi = sections.verdict
-    text = doc.text
+    text = _text(doc)
     if not defendants or hi <= lo:
         return []
     names = sorted(set(defendants), key=len, reverse=True)
-    marker = re.compile(r"(?:被告人|被告|上诉人|原审被告人)(" + "|".join(map(re.escape, names)) + ")")
+    marker = re.compile(
+        r"(?:被告人|被告|上诉人|原审被告人)(" + "|".join(map(re.escape, names)) + ")"
+    )
     hits = list(marker.finditer(text, lo, hi))
     segments: dict[str, list[tuple[int, int]]] = {}
     for i, m in enumerate(hits):
@@ -460,7 +484,7 @@ def _numbers(group: str | None) -> list[int | None]:
 def _statutes(doc: Doc, lo: int, hi: int) -> list[Statute]:
     """Every article cited between ``lo`` and ``hi``, with 本法/该法 resolved to the
     statute named last; articles of statutes we do not know are skipped."""
-    text = doc.text
+    text = _text(doc)
     out: list[Statute] = []
     seen: set[tuple] = set()
     current: str | None = None
@@ -532,13 +556,17 @@ _ACCEPTED = re.compile(r"予以采纳|予以支持|予以认可|予以确认|本
 
 def _circumstances(doc: Doc, sections: Sections, defendants: list[str]) -> list[Circumstance]:
     lo, hi = sections.reasoning
-    text = doc.text
+    text = _text(doc)
     found: list[tuple[str | None, str]] = []
     for span in _spans(doc, KEYWORDS_KEY, "CIRCUMSTANCE", lo, hi):
         kind = span.id_ or span.text
         s_lo = max(text.rfind("。", lo, span.start_char), text.rfind("；", lo, span.start_char)) + 1
         s_lo = max(s_lo, lo)
-        ends = [i for i in (text.find("。", span.end_char, hi), text.find("；", span.end_char, hi)) if i >= 0]
+        ends = [
+            i
+            for i in (text.find("。", span.end_char, hi), text.find("；", span.end_char, hi))
+            if i >= 0
+        ]
         s_hi = min(ends) if ends else hi
         sentence = text[s_lo:s_hi]
         before = text[s_lo : span.start_char]
@@ -575,9 +603,7 @@ def _circumstances(doc: Doc, sections: Sections, defendants: list[str]) -> list[
 def _persons_for(before: str, defendants: list[str]) -> list[str | None]:
     if len(defendants) == 1:
         return [defendants[0]]
-    hits = sorted(
-        ((before.rfind(n), n) for n in defendants if before.rfind(n) >= 0), reverse=True
-    )
+    hits = sorted(((before.rfind(n), n) for n in defendants if before.rfind(n) >= 0), reverse=True)
     if not hits:
         return [None]
     last_pos, last = hits[0]
@@ -624,9 +650,11 @@ def _case_charges(doc: Doc, sections: Sections, sentences: list[Sentence]) -> li
                 charges.append(c)
     if charges:
         return charges
-    text = doc.text
+    text = _text(doc)
     reasoning = text[slice(*sections.reasoning)]
-    for m in re.finditer(r"(?:构成|涉嫌|以)(?P<c>[^，,。；;：:\s]{1,40}?罪)(?=[，,。；;（(\s]|$)", reasoning):
+    for m in re.finditer(
+        r"(?:构成|涉嫌|以)(?P<c>[^，,。；;：:\s]{1,40}?罪)(?=[，,。；;（(\s]|$)", reasoning
+    ):
         c = lexicon.canonical_charge(m["c"])
         if c and c not in charges:
             charges.append(c)

@@ -33,8 +33,15 @@ CIRCUMSTANCES = {
     26: [("杨其艮", "累犯")],
     30: [("滕某", "自首"), ("曹某", "自首")],
     31: [("刘奕奕", "自首"), ("刘泉勇", "自首")],
-    34: [("张道平", "坦白"), ("杜某某", "坦白"), ("程某", "坦白"), ("杜某某", "退赃退赔"),
-         ("程某", "退赃退赔"), ("杜某某", "谅解"), ("程某", "谅解")],
+    34: [
+        ("张道平", "坦白"),
+        ("杜某某", "坦白"),
+        ("程某", "坦白"),
+        ("杜某某", "退赃退赔"),
+        ("程某", "退赃退赔"),
+        ("杜某某", "谅解"),
+        ("程某", "谅解"),
+    ],
     35: [("唐某某", "坦白"), ("刘某甲", "坦白")],
     40: [("易某", "自首"), ("易某", "退赃退赔")],
     53: [(n, k) for n in ("白银飞", "朱绵", "周俏琦") for k in ("自首", "谅解")],
@@ -43,40 +50,56 @@ CIRCUMSTANCES = {
 
 
 def main() -> None:
-    cases = {json.loads(x)["text_id"]: json.loads(x) for x in open(SHARED / "judge_dev.jsonl")}
-    silver = [json.loads(x) for x in open(SHARED / "judge_dev_labels.jsonl")][:N]
+    def rows(name: str) -> list[dict]:
+        return [json.loads(x) for x in (SHARED / name).read_text(encoding="utf-8").splitlines()]
+
+    cases = {row["text_id"]: row for row in rows("judge_dev.jsonl")}
+    silver = rows("judge_dev_labels.jsonl")[:N]
     with OUT.open("w", encoding="utf-8") as out:
         for i, lab in enumerate(silver):
             draft = extract_case(cases[lab["text_id"]]["fd"])
             persons = [
-                {"name": p.name, "role": p.role, "gender": p.gender,
-                 "birth_date": None if p.name in BIRTH_NONE.get(i, []) or not p.birth_date
-                 else p.birth_date.isoformat(),
-                 "ethnicity": p.ethnicity}
-                for p in draft.persons if p.role in ("被告人", "辩护人")
+                {
+                    "name": p.name,
+                    "role": p.role,
+                    "gender": p.gender,
+                    "birth_date": None
+                    if p.name in BIRTH_NONE.get(i, []) or not p.birth_date
+                    else p.birth_date.isoformat(),
+                    "ethnicity": p.ethnicity,
+                }
+                for p in draft.persons
+                if p.role in ("被告人", "辩护人")
             ]
             measures = [
-                {"person": m.person, "kind": m.kind,
-                 "date": MEASURES_FIX.get(i, {}).get((m.person, m.kind))
-                 or (m.date.isoformat() if m.date else None)}
+                {
+                    "person": m.person,
+                    "kind": m.kind,
+                    "date": MEASURES_FIX.get(i, {}).get((m.person, m.kind))
+                    or (m.date.isoformat() if m.date else None),
+                }
                 for m in draft.coercive_measures
             ] + [{"person": p, "kind": k, "date": d} for p, k, d in MEASURES_ADD.get(i, [])]
             circumstances = (
-                [{"person": p, "kind": k} for p, k in CIRCUMSTANCES[i]] if i in CIRCUMSTANCES
+                [{"person": p, "kind": k} for p, k in CIRCUMSTANCES[i]]
+                if i in CIRCUMSTANCES
                 else [{"person": c.person, "kind": c.kind} for c in draft.circumstances]
             )
             sentences = []
             for s in lab["sentences"]:
-                sentences.append({
-                    "person": s["name"],
-                    "charges": [
-                        lexicon.canonical_charge(CHARGE_FIX.get(c, c)) or c for c in s["charges"]
-                    ],
-                    "penalty": s["penalty"],
-                    "months": MONTHS.get(i, {}).get(s["name"], s["months"]),
-                    "probation_months": s["probation_months"],
-                    "fine_yuan": s["fine_yuan"],
-                })
+                sentences.append(
+                    {
+                        "person": s["name"],
+                        "charges": [
+                            lexicon.canonical_charge(CHARGE_FIX.get(c, c)) or c
+                            for c in s["charges"]
+                        ],
+                        "penalty": s["penalty"],
+                        "months": MONTHS.get(i, {}).get(s["name"], s["months"]),
+                        "probation_months": s["probation_months"],
+                        "fine_yuan": s["fine_yuan"],
+                    }
+                )
             charges = []
             for s in sentences:
                 charges += [c for c in s["charges"] if c not in charges]
