@@ -154,7 +154,8 @@ def documents_frame(documents: Sequence[DocumentRef], page_count: int) -> pd.Dat
                 "confidence": doc.confidence,
                 "range_valid": 1 <= first <= last <= page_count,
                 "in_order_no_overlap": first > previous_last,
-                "no_gap": first <= previous_last + 1 and (not is_last or last >= page_count),
+                "no_gap": first <= previous_last + 1
+                and (not is_last or max(previous_last, last) >= page_count),
             }
         )
         previous_last = max(previous_last, last)
