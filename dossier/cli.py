@@ -51,6 +51,9 @@ def _register() -> None:
 
     app.add_typer(services.app, name="services")
     app.add_typer(db.app, name="db")
+    from dossier.commands import samples
+
+    app.command("samples")(samples.samples)
 
 
 _register()

@@ -15,10 +15,10 @@ from __future__ import annotations
 
 import json
 import random
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Literal
+from typing import TYPE_CHECKING, Any, Literal
 
 from dossier.privacy import id_number_is_valid, mask_id_number
 from dossier.samples import document_texts as texts
@@ -34,6 +34,9 @@ from schemas.case_card import (
     Statute,
 )
 
+if TYPE_CHECKING:
+    from PIL import Image
+
 SampleFormat = Literal["pdf", "pdf-text", "tiff", "zip", "png"]
 FORMAT_EXTENSIONS: dict[str, str] = {
     "pdf": "pdf",
@@ -43,6 +46,8 @@ FORMAT_EXTENSIONS: dict[str, str] = {
     "png": "png",
 }
 FOOTER_LINES = 1  # the 第 x 页 共 y 页 line under a transcript page
+# The text PDF's font: small enough that a page paginated for the A4 scan fits one PDF page.
+TEXT_PDF_FONT_SIZE = 10.5
 
 
 @dataclass(frozen=True)
@@ -367,6 +372,33 @@ def make_sample_dossier(
     )
 
 
+def _scan_params(rng: random.Random, sheet: SamplePage, degrade: bool) -> dict[str, Any]:
+    """How one sheet is spoiled; drawn for every sheet so the draws do not depend on format."""
+    turned = rng.random() < 1 / 15 and degrade and not sheet.blank
+    return {
+        "rotation": rng.choice((90, 180, 270)) if turned else 0,
+        "skew_degrees": round(rng.uniform(-1.2, 1.2), 3),
+        "blur": round(rng.uniform(0.0, 0.8), 3),
+        "noise": round(rng.uniform(2.0, 8.0), 3),
+        "jpeg_quality": rng.randint(60, 90),
+    }
+
+
+def _page_images(
+    sample: SampleDossier, params: list[dict[str, Any]], seed: int, degrade: bool
+) -> Iterator[Image.Image]:
+    """Rendered pages one at a time: a 300-page dossier never holds 300 bitmaps."""
+    from dossier.samples import render
+
+    for number, (sheet, options) in enumerate(zip(sample.sheets, params, strict=True), 1):
+        page_seed = seed * 10007 + number
+        if sheet.blank:
+            image = render.blank_page(seed=page_seed)
+        else:
+            image = render.render_text_page(sheet.body, title=sheet.title)
+        yield render.degrade(image, seed=page_seed, **options) if degrade else image
+
+
 def write_sample(
     sample: SampleDossier,
     out_dir: Path,
@@ -374,52 +406,113 @@ def write_sample(
     *,
     degrade: bool = True,
     seed: int | None = None,
+    _rendered: list[Image.Image] | None = None,
 ) -> Path:
-    """Render ``sample`` as a scan in ``fmt`` and write ``<name>.<ext>`` and ``<name>.truth.json``.
+    """Render ``sample`` in ``fmt`` and write ``<name>.<ext>`` and ``<name>.truth.json``.
 
-    ``degrade`` spoils the pages as a scanner does (slight skew, blur, grain, JPEG) and lays
-    about one sheet in fifteen turned on the glass; the truth records each page's rotation.
+    ``pdf`` is a scanned (image-only) PDF, ``pdf-text`` a born-digital PDF with a text
+    layer (the page texts, no scan), ``tiff`` a multi-page TIFF, ``zip`` a ZIP of page
+    PNGs, ``png`` a single page image (one-page samples only). ``degrade`` spoils the
+    scans as a scanner does (slight skew, blur, grain, JPEG) and lays about one sheet in
+    fifteen turned on the glass; the truth records each page's rotation.
     """
-    from dossier.samples import formats, render
+    from dossier.samples import formats
 
     seed = sample.seed if seed is None else seed
     rng = random.Random(seed * 104729 + 17)
     out_dir.mkdir(parents=True, exist_ok=True)
-    images = []
-    rotations: list[int] = []
-    for number, sheet in enumerate(sample.sheets, 1):
-        page_seed = seed * 10007 + number
-        if sheet.blank:
-            image = render.blank_page(seed=page_seed)
-            rotation = 0
-        else:
-            image = render.render_text_page(sheet.body, title=sheet.title)
-            rotation = rng.choice((90, 180, 270)) if degrade and rng.random() < 1 / 15 else 0
-        if degrade:
-            image = render.degrade(
-                image,
-                rotation=rotation,
-                skew_degrees=rng.uniform(-1.2, 1.2),
-                blur=rng.uniform(0.0, 0.8),
-                noise=rng.uniform(2.0, 8.0),
-                jpeg_quality=rng.randint(60, 90),
-                seed=page_seed,
-            )
-        rotations.append(rotation)
-        images.append(image)
+    params = [_scan_params(rng, sheet, degrade) for sheet in sample.sheets]
     extension = FORMAT_EXTENSIONS[fmt]
-    suffix = "-text" if fmt == "pdf-text" else ""
-    path = out_dir / f"{sample.name}{suffix}.{extension}"
-    if fmt == "png" and len(images) != 1:
-        raise ValueError("a single image holds one page; use a one-page sample or another format")
-    formats.write_format(fmt, images, path, page_texts=sample.pages)
+    path = out_dir / f"{sample.name}{'-text' if fmt == 'pdf-text' else ''}.{extension}"
+    images = (
+        iter(_rendered) if _rendered is not None else _page_images(sample, params, seed, degrade)
+    )
+    if fmt == "pdf":
+        formats.write_scanned_pdf(images, path)
+    elif fmt == "pdf-text":
+        formats.write_text_pdf(sample.pages, path, font_size=TEXT_PDF_FONT_SIZE)
+    elif fmt == "tiff":
+        formats.write_tiff(images, path)
+    elif fmt == "zip":
+        formats.write_zip(images, path)
+    elif fmt == "png":
+        if len(sample.sheets) != 1:
+            raise ValueError(
+                "a single image holds one page: use a one-page sample or another format"
+            )
+        formats.write_image(next(images), path)
+    else:
+        raise ValueError(f"unknown sample format {fmt!r}")
+    # One truth file for all scans of a sample (they share pages and rotations), one for
+    # the text PDF: <name>.truth.json, <name>-text.truth.json.
+    scanned = fmt != "pdf-text"
     truth = sample.truth() | {
-        "format": fmt,
-        "file": path.name,
-        "rotations": rotations,
-        "degraded": degrade,
+        "degraded": degrade and scanned,
         "render_seed": seed,
+        "rotations": [p["rotation"] if degrade and scanned else 0 for p in params],
     }
     truth_path = path.with_name(f"{path.stem}.truth.json")
     truth_path.write_text(json.dumps(truth, ensure_ascii=False, indent=1), encoding="utf-8")
     return path
+
+
+KEEP_RENDERED_PAGES = 40  # up to this many pages, render once for all formats
+
+
+def write_sample_formats(
+    sample: SampleDossier,
+    out_dir: Path,
+    fmts: list[SampleFormat],
+    *,
+    degrade: bool = True,
+    seed: int | None = None,
+) -> list[Path]:
+    """``write_sample`` for several formats; a short sample is rendered once for all of them,
+    a long one again per format (so memory stays at one page)."""
+    rendered = None
+    scans = [f for f in fmts if f != "pdf-text"]
+    if len(scans) > 1 and len(sample.sheets) <= KEEP_RENDERED_PAGES:
+        seed_ = sample.seed if seed is None else seed
+        rng = random.Random(seed_ * 104729 + 17)
+        params = [_scan_params(rng, sheet, degrade) for sheet in sample.sheets]
+        rendered = list(_page_images(sample, params, seed_, degrade))
+    return [
+        write_sample(
+            sample,
+            out_dir,
+            fmt,
+            degrade=degrade,
+            seed=seed,
+            _rendered=rendered if fmt != "pdf-text" else None,
+        )
+        for fmt in fmts
+    ]
+
+
+def single_page_sample(seed: int) -> SampleDossier:
+    """A one-page upload (a photographed 拘留证), for the single-image format.
+
+    Its truth holds only what that page states: the suspect, the charge and the
+    detention date.
+    """
+    full = make_sample_dossier(seed, blank_separators=False)
+    warrant = next(d for d in full.documents if d.type == "拘留证")
+    sheet = full.sheets[warrant.pages[0] - 1]
+    suspect = full.case.defendants[0]
+    person = full.case_card.case.persons[0].model_copy(update={"role": "犯罪嫌疑人"})
+    name = f"{full.name}-page"
+    document = warrant.model_copy(update={"pages": (1, 1)})
+    card = CaseCard(
+        dossier_id=name,
+        case=Case(
+            charges=[full.case.scenario.charge],
+            persons=[person],
+            coercive_measures=[
+                CoerciveMeasure(person=suspect.person.name, kind="刑事拘留", date=suspect.detained)
+            ],
+        ),
+        documents=[document],
+    )
+    return SampleDossier(
+        name=name, seed=seed, sheets=[sheet], documents=[document], case_card=card, case=full.case
+    )

@@ -52,7 +52,7 @@ __all__ = [
 ]
 
 MODEL_VERSION = "2"
-TRAIN_SEEDS = range(100_000, 100_100)  # sample dossiers the classifier learns from
+TRAIN_SEEDS = range(100_000, 100_060)  # sample dossiers the classifier learns from
 TRAIN_JUDGMENTS = slice(0, 150)  # judge_dev.jsonl lines 150–199 stay held out for evaluation
 JUDGMENTS_FILE = PROJECT_ROOT.parent / "shared" / "data" / "cases" / "judge_dev.jsonl"
 _DIGITS = re.compile(r"[0-9]+")
@@ -77,7 +77,9 @@ def add_ocr_noise(text: str, rng: random.Random, rate: float) -> str:
         if ch == "\n" or roll >= rate:
             out.append(ch)
         elif roll < rate * 0.6:
-            out.append(rng.choice(_CONFUSABLE) if rng.random() < 0.5 else chr(rng.randint(0x4E00, 0x9FA5)))
+            out.append(
+                rng.choice(_CONFUSABLE) if rng.random() < 0.5 else chr(rng.randint(0x4E00, 0x9FA5))
+            )
         elif roll < rate * 0.85:
             continue
         else:
@@ -173,13 +175,21 @@ class PageClassifier:
 
 
 def _build_pipeline() -> Pipeline:
-    return Pipeline([
-        ("tfidf", TfidfVectorizer(
-            analyzer="char", ngram_range=(1, 3), min_df=2, max_features=60_000,
-            sublinear_tf=True,
-        )),
-        ("model", LogisticRegression(C=20.0, max_iter=2000)),
-    ])
+    return Pipeline(
+        [
+            (
+                "tfidf",
+                TfidfVectorizer(
+                    analyzer="char",
+                    ngram_range=(1, 3),
+                    min_df=2,
+                    max_features=60_000,
+                    sublinear_tf=True,
+                ),
+            ),
+            ("model", LogisticRegression(C=20.0, max_iter=2000)),
+        ]
+    )
 
 
 def opening(page: str, chars: int = 60) -> str:
@@ -190,10 +200,15 @@ def opening(page: str, chars: int = 60) -> str:
 def train(texts: list[str], labels: list[str], starts: list[bool]) -> tuple[Pipeline, Pipeline]:
     pipeline = _build_pipeline()
     pipeline.fit([normalize_for_classifier(t) for t in texts], labels)
-    start_pipeline = Pipeline([
-        ("tfidf", TfidfVectorizer(analyzer="char", ngram_range=(1, 3), min_df=2, sublinear_tf=True)),
-        ("model", LogisticRegression(C=10.0, max_iter=2000)),
-    ])
+    start_pipeline = Pipeline(
+        [
+            (
+                "tfidf",
+                TfidfVectorizer(analyzer="char", ngram_range=(1, 3), min_df=2, sublinear_tf=True),
+            ),
+            ("model", LogisticRegression(C=10.0, max_iter=2000)),
+        ]
+    )
     start_pipeline.fit([opening(t) for t in texts], starts)
     return pipeline, start_pipeline
 
@@ -220,7 +235,9 @@ def fingerprint() -> str:
     import stdnum
 
     digest = hashlib.sha256()
-    digest.update(f"{MODEL_VERSION}|{sklearn.__version__}|{cn2an.__version__}|{stdnum.__version__}".encode())
+    digest.update(
+        f"{MODEL_VERSION}|{sklearn.__version__}|{cn2an.__version__}|{stdnum.__version__}".encode()
+    )
     for source in _CORPUS_SOURCES:
         digest.update((PROJECT_ROOT / source).read_bytes())
     if JUDGMENTS_FILE.exists():

@@ -53,17 +53,32 @@ _TITLE_RULES: tuple[tuple[str, re.Pattern[str], float], ...] = tuple(
         ("询问笔录", r"^询问笔录$", 0.98),
         ("卷内目录", r"^卷内(?:文书|文件)?目录$", 0.98),
         ("卷宗封面", r"^.{0,10}卷宗$", 0.95),
-        ("鉴定意见", r"^[^，。]{0,20}(?:鉴定意见书|鉴定书|鉴定意见|价格认定结论书|检验报告)$", 0.95),
-        ("其他", r"^[^，。]{0,20}(?:笔录|决定书|通知书|清单|经过|证明|说明|报告书|报告|登记表"
-                 r"|回执|回证|告知书|逮捕书|意见书|申请书|证)$", 0.75),
+        (
+            "鉴定意见",
+            r"^[^，。]{0,20}(?:鉴定意见书|鉴定书|鉴定意见|价格认定结论书|检验报告)$",
+            0.95,
+        ),
+        (
+            "其他",
+            r"^[^，。]{0,20}(?:笔录|决定书|通知书|清单|经过|证明|说明|报告书|报告|登记表"
+            r"|回执|回证|告知书|逮捕书|意见书|申请书|证)$",
+            0.75,
+        ),
     )
 )
 # Titles worth a fuzzy match (one misread character); short ones would match too much.
 _FUZZY_TITLES: tuple[tuple[str, str], ...] = (
-    ("不起诉决定书", "不起诉决定书"), ("取保候审决定书", "取保候审决定书"),
-    ("立案决定书", "立案决定书"), ("起诉意见书", "起诉意见书"), ("量刑建议书", "量刑建议书"),
-    ("判决书", "刑事判决书"), ("裁定书", "刑事裁定书"), ("受案登记表", "受案登记表"),
-    ("讯问笔录", "讯问笔录"), ("询问笔录", "询问笔录"), ("卷内目录", "卷内文书目录"),
+    ("不起诉决定书", "不起诉决定书"),
+    ("取保候审决定书", "取保候审决定书"),
+    ("立案决定书", "立案决定书"),
+    ("起诉意见书", "起诉意见书"),
+    ("量刑建议书", "量刑建议书"),
+    ("判决书", "刑事判决书"),
+    ("裁定书", "刑事裁定书"),
+    ("受案登记表", "受案登记表"),
+    ("讯问笔录", "讯问笔录"),
+    ("询问笔录", "询问笔录"),
+    ("卷内目录", "卷内文书目录"),
     ("鉴定意见", "鉴定意见书"),
 )
 FUZZY_CONFIDENCE = 0.85
@@ -88,8 +103,12 @@ class SplitDocument:
     confidence: float
 
     def to_ref(self) -> DocumentRef:
-        return DocumentRef(type=self.type, title=self.title, pages=self.pages,  # type: ignore[arg-type]
-                           confidence=round(self.confidence, 4))
+        return DocumentRef(
+            type=self.type,
+            title=self.title,
+            pages=self.pages,  # type: ignore[arg-type]
+            confidence=round(self.confidence, 4),
+        )
 
 
 def _compact(line: str) -> str:
@@ -164,11 +183,13 @@ def split_documents(
 
         classifier = load_classifier()
         nonblank = [i for i, p in enumerate(pages) if p.strip()]
-        for i, probs in zip(nonblank, classifier.probabilities([pages[i] for i in nonblank]),
-                            strict=True):
+        for i, probs in zip(
+            nonblank, classifier.probabilities([pages[i] for i in nonblank]), strict=True
+        ):
             probabilities[i] = probs
-        for i, start in zip(nonblank, classifier.start_probabilities([pages[i] for i in nonblank]),
-                            strict=True):
+        for i, start in zip(
+            nonblank, classifier.start_probabilities([pages[i] for i in nonblank]), strict=True
+        ):
             start_probabilities[i] = start
 
     starts: list[tuple[int, str, str, float]] = []  # (page index, type, title, confidence)
