@@ -133,19 +133,18 @@ def test_born_digital_pdf_uses_the_text_layer(tmp_path: Path) -> None:
 
 
 def test_scan_under_a_text_layer_is_ocrd(tmp_path: Path, settings: Settings) -> None:
-    """An OCR sandwich or a typed line over a scan: the text layer is not the page."""
-    texts = _judgment_pages(1)
-    path = formats.write_text_pdf(texts, tmp_path / "sandwich.pdf", background=[marked_page(1)])
-    [page] = list(iter_pages(path, settings))
-    assert page.source == "ocr"
-    assert page.text_layer is None
-    assert page.dpi == DPI
+    """An OCR sandwich or a typed line over a scan: that text layer is not the page.
 
-
-def test_mixed_pdf_pages_decide_one_by_one(tmp_path: Path, settings: Settings) -> None:
+    Decided page by page: the born-digital page beside it keeps its text layer.
+    """
     texts = _judgment_pages(2)
     path = formats.write_text_pdf(texts, tmp_path / "mixed.pdf", background=[None, marked_page(2)])
-    assert [page.source for page in iter_pages(path, settings)] == ["text-layer", "ocr"]
+    digital, scanned = list(iter_pages(path, settings))
+    assert digital.source == "text-layer"
+    assert scanned.source == "ocr"
+    assert scanned.text_layer is None
+    assert scanned.dpi == DPI
+    assert read_mark(scanned.image) == 2
 
 
 def test_a_few_characters_are_no_text_layer(tmp_path: Path, settings: Settings) -> None:
