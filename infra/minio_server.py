@@ -19,7 +19,15 @@ import psutil
 
 from infra.context import ServiceContext
 from infra.health import http_ok
-from infra.processes import ServiceError, live_pid, log_tail, spawn, stop, wait_until
+from infra.processes import (
+    ServiceError,
+    ensure_port_free,
+    live_pid,
+    log_tail,
+    spawn,
+    stop,
+    wait_until,
+)
 from infra.services import Service, ServiceStatus
 from infra.services_env import BUCKET, MINIO_ACCESS_KEY, MINIO_SECRET_KEY
 
@@ -150,6 +158,10 @@ class MinioServer(Service):
         data.mkdir(parents=True, exist_ok=True)
         pid = self._pid(ctx)
         if pid is None:
+            ensure_port_free(ctx.host, ctx.ports.minio_port, "minio", "DOSSIER_MINIO_PORT")
+            ensure_port_free(
+                ctx.host, ctx.ports.minio_console_port, "minio", "DOSSIER_MINIO_CONSOLE_PORT"
+            )
             log.info("minio: starting on %s", self.address(ctx))
             child_env = {
                 **os.environ,

@@ -21,7 +21,7 @@ from pathlib import Path
 from infra import system_packages
 from infra.context import ServiceContext
 from infra.health import postgres_error
-from infra.processes import ServiceError, live_pid, log_tail
+from infra.processes import ServiceError, ensure_port_free, live_pid, log_tail
 from infra.services import Service, ServiceStatus
 from infra.services_env import (
     DATABASE_URL,
@@ -147,6 +147,7 @@ class Postgres(Service):
             self._initdb(binaries, layout)
         self._configure(ctx, layout)
         if self._pid(ctx) is None:
+            ensure_port_free(ctx.host, ctx.ports.postgres_port, "postgres", "DOSSIER_POSTGRES_PORT")
             self._pg_ctl_start(binaries, layout)
         self._provision(ctx, layout, database_password(env))
 

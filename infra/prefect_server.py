@@ -15,7 +15,7 @@ from pathlib import Path
 
 from infra.context import ServiceContext
 from infra.health import http_ok
-from infra.processes import ServiceError, live_pid, spawn, stop, wait_until
+from infra.processes import ServiceError, ensure_port_free, live_pid, spawn, stop, wait_until
 from infra.services import Service, ServiceStatus
 from infra.services_env import database_password, postgres_url
 
@@ -64,6 +64,7 @@ class PrefectServer(Service):
         home, log_path, pid_path = self._files(ctx)
         home.mkdir(parents=True, exist_ok=True)
         if self._pid(ctx) is None:
+            ensure_port_free(ctx.host, ctx.ports.prefect_port, "prefect", "DOSSIER_PREFECT_PORT")
             log.info("prefect: starting on %s (PostgreSQL database prefect)", self.address(ctx))
             db_url = postgres_url(
                 database_password(env), ctx.host, ctx.ports.postgres_port, "prefect", "asyncpg"

@@ -93,6 +93,17 @@ def _signal_group(group: int, pid: int, sig: signal.Signals) -> None:
         pass
 
 
+def ensure_port_free(host: str, port: int, what: str, setting: str) -> None:
+    """Refuse to start when something else (not our pid file's process) holds the port."""
+    from infra.health import port_open
+
+    if port_open(host, port):
+        raise ServiceError(
+            f"{what}: {host}:{port} is already taken by another process; "
+            f"stop it or choose another port with {setting}"
+        )
+
+
 def wait_until(
     ready: Callable[[], bool],
     timeout: float,
