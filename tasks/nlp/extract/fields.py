@@ -331,6 +331,26 @@ def _measures(doc: Doc, party: _Party) -> list[CoerciveMeasure]:
             continue
         in_clause = [d for d in dates if lo <= d[0] and d[1] <= span.start_char]
         date = in_clause[-1][2] if in_clause else None
+        if kind == "逮捕" and re.search(r"(批准|决定)$", before):
+            # 于8月9日被批准逮捕，同月24日由公安局执行: the arrest is the execution
+            end = text.find("。", span.end_char, party.end)
+            end = party.end if end < 0 else end
+            for d_start, d_end, value in dates:
+                if span.end_char <= d_start < end:
+                    tail = text[d_end:end].split("，")[0]
+                    if "执行" in tail and "逮捕" not in tail:
+                        date = value
+                    break
+        if kind == "逮捕" and re.search(r"(批准|决定)$", before):
+            # 于8月9日被批准逮捕，同月24日由公安局执行: the arrest is the execution
+            end = text.find("。", span.end_char, party.end)
+            end = party.end if end < 0 else end
+            for d_start, d_end, value in dates:
+                if span.end_char <= d_start < end:
+                    tail = text[d_end:end].split("，")[0]
+                    if "执行" in tail and "逮捕" not in tail:
+                        date = value
+                    break
         if kind == "刑事拘留" and "行政" in before:
             continue
         out.append(CoerciveMeasure(person=party.name, kind=kind, date=date))  # type: ignore[arg-type]
@@ -600,12 +620,16 @@ def _circumstances(doc: Doc, sections: Sections, defendants: list[str]) -> list[
     return out
 
 
+_ALL_DEFENDANTS = re.compile(r"(?:[二两三四五六七八九十]|两名|各|上述|全体)被告人|被告人均")
+
+
 def _persons_for(before: str, defendants: list[str]) -> list[str | None]:
     if len(defendants) == 1:
         return [defendants[0]]
     hits = sorted(((before.rfind(n), n) for n in defendants if before.rfind(n) >= 0), reverse=True)
     if not hits:
-        return [None]
+        # 二被告人有自首情节 / 两名被告人到案后…: all of them, and only when no one is named
+        return list(defendants) if _ALL_DEFENDANTS.search(before) else [None]
     last_pos, last = hits[0]
     # 被告人甲、乙、丙到案后…: every name of the run joined by 、
     run = [last]
