@@ -9,6 +9,7 @@ bytes actually inflated, since a directory entry can lie.
 
 from __future__ import annotations
 
+import functools
 import re
 import stat
 import tempfile
@@ -24,7 +25,14 @@ from PIL import Image
 
 from dossier.settings import Settings
 from tasks.intake.detect import IMAGE_FORMATS, describe_unknown, sniff
-from tasks.intake.images import count_frames, iter_frames, iter_single, open_image
+from tasks.intake.images import (
+    count_frames,
+    iter_frames,
+    iter_single,
+    load_frame,
+    open_image,
+    read_single,
+)
 from tasks.intake.rejection import RejectedInput
 
 CHUNK = 1024 * 1024
@@ -229,3 +237,43 @@ def iter_zip_pages(path: Path, settings: Settings) -> Iterator[tuple[Image.Image
                     )
                 else:
                     produced += yield from iter_single(spool, settings, member.name)
+
+
+def _zip_page_map(path: Path, settings: Settings) -> tuple[tuple[int, int], ...]:
+    """(member index, frame) of every page, cached per file version and limits."""
+    st = path.stat()
+    return _page_map_of(path, st.st_mtime_ns, st.st_size, settings.model_dump_json())
+
+
+@functools.lru_cache(maxsize=32)
+def _page_map_of(path: Path, mtime_ns: int, size: int, settings_json: str) -> tuple[
+    tuple[int, int], ...
+]:
+    """Read from member headers only; the key's file version and limits make it safe to keep."""
+    settings = Settings.model_validate_json(settings_json)
+    pages: list[tuple[int, int]] = []
+    with open_zip(path) as archive:
+        for index, member in enumerate(page_members(archive, settings)):
+            with archive.open(member.info) as stream:
+                if _check_member_content(member, stream) == "tiff":
+                    frames = count_frames(
+                        stream, settings, member.name, max_frames=settings.max_pages - len(pages)
+                    )
+                else:
+                    frames = 1
+            pages += [(index, frame) for frame in range(frames)]
+    return tuple(pages)
+
+
+def load_zip_page(path: Path, page: int, settings: Settings) -> tuple[Image.Image, int | None]:
+    """Page ``page`` (1-based) alone: only its member is inflated, under the bomb limits."""
+    page_map = _zip_page_map(path, settings)
+    if not 1 <= page <= len(page_map):
+        raise IndexError(f"page {page} of {len(page_map)}")
+    member_index, frame = page_map[page - 1]
+    with open_zip(path) as archive:
+        member = page_members(archive, settings)[member_index]
+        with _inflate(archive, member, _Budget(settings)) as spool:
+            if _check_member_content(member, spool) == "tiff":
+                return load_frame(spool, frame, settings, member.name)
+            return read_single(spool, settings, member.name)

@@ -171,3 +171,14 @@ def iter_single(
     """:func:`read_single` shaped like :func:`iter_frames`."""
     yield read_single(source, settings, what)
     return 1
+
+
+def load_frame(
+    source: Path | BinaryIO, frame: int, settings: Settings, what: str
+) -> tuple[Image.Image, int | None]:
+    """Frame ``frame`` (0-based) of an image file as ``(page image, dpi)``."""
+    with open_image(source, settings, what) as image:
+        for index, label in enumerate(_frames(image, settings, what, max_frames=frame + 1)):
+            if index == frame:
+                return page_image(image, label), image_dpi(image)
+    raise IndexError(f"{what}: no frame {frame + 1}")

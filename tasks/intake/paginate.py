@@ -18,10 +18,17 @@ from PIL import Image
 
 from dossier.settings import Settings, get_settings
 from schemas.ocr import PageSource
-from tasks.intake.archive import count_zip_pages, iter_zip_pages
+from tasks.intake.archive import count_zip_pages, iter_zip_pages, load_zip_page
 from tasks.intake.detect import InputFormat, detect_format
-from tasks.intake.images import count_frames, iter_frames, iter_single, open_image
-from tasks.intake.pdf import PdfPage, count_pdf_pages, iter_pdf_pages
+from tasks.intake.images import (
+    count_frames,
+    iter_frames,
+    iter_single,
+    load_frame,
+    open_image,
+    read_single,
+)
+from tasks.intake.pdf import PdfPage, count_pdf_pages, iter_pdf_pages, load_pdf_page
 from tasks.intake.rejection import RejectedInput
 
 T = TypeVar("T")
@@ -103,4 +110,35 @@ def _numbered(items: Iterator[T], make: Callable[[int, T], PageInput]) -> Iterat
             return
 
 
-__all__ = ["PageInput", "RejectedInput", "count_pages", "iter_pages"]
+def load_page(path: Path, page: int, settings: Settings | None = None) -> PageInput:
+    """Page ``page`` (1-based) alone, for page tasks that run in parallel.
+
+    Same pages as :func:`iter_pages`, by random access: a PDF page is rendered,
+    a TIFF frame sought, a ZIP member inflated (under the bomb limits) on its
+    own. Raises :class:`RejectedInput` for a corrupt page, ``IndexError`` for a
+    page that does not exist.
+    """
+    settings = settings or get_settings()
+    path = Path(path)
+    kind: InputFormat = detect_format(path)
+    if kind == "pdf":
+        pdf_page = load_pdf_page(path, page - 1, settings)
+        return PageInput(
+            page=page,
+            image=pdf_page.image,
+            text_layer=pdf_page.text_layer,
+            source="text-layer" if pdf_page.text_layer is not None else "ocr",
+            dpi=pdf_page.dpi,
+        )
+    if kind == "zip":
+        image, dpi = load_zip_page(path, page, settings)
+    elif kind == "tiff":
+        image, dpi = load_frame(path, page - 1, settings, path.name)
+    elif page == 1:
+        image, dpi = read_single(path, settings, path.name)
+    else:
+        raise IndexError(f"page {page} of a single image")
+    return PageInput(page=page, image=image, text_layer=None, source="ocr", dpi=dpi)
+
+
+__all__ = ["PageInput", "RejectedInput", "count_pages", "iter_pages", "load_page"]

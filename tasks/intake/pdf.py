@@ -171,3 +171,19 @@ def iter_pdf_pages(path: Path, settings: Settings) -> Iterator[PdfPage]:
             yield _load_page(pdf, index, settings)
     finally:
         pdf.close()
+
+
+def load_pdf_page(path: Path, index: int, settings: Settings) -> PdfPage:
+    """Page ``index`` (0-based) alone: parallel page tasks each open the document.
+
+    Opening is cheap (PDFium reads the cross-reference table lazily), so random
+    access costs little more than iterating and lets pages render in parallel.
+    """
+    pdf = open_pdf(path)
+    try:
+        if not 0 <= index < len(pdf):
+            raise IndexError(f"page {index + 1} of {len(pdf)}")
+        pdf.init_forms()
+        return _load_page(pdf, index, settings)
+    finally:
+        pdf.close()
