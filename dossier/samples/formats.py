@@ -233,6 +233,38 @@ def write_text_pdf(
     return path
 
 
+# --- by name ---------------------------------------------------------------
+UploadKind = Literal[
+    "scanned-pdf", "tiff", "tiff-group4", "zip-png", "zip-jpeg", "png", "jpeg", "bmp", "webp"
+]
+UPLOAD_KINDS: tuple[UploadKind, ...] = (
+    "scanned-pdf", "tiff", "tiff-group4", "zip-png", "zip-jpeg", "png", "jpeg", "bmp", "webp"
+)
+UPLOAD_SUFFIX: dict[str, str] = {
+    "scanned-pdf": ".pdf", "tiff": ".tif", "tiff-group4": ".tif", "zip-png": ".zip",
+    "zip-jpeg": ".zip", "png": ".png", "jpeg": ".jpg", "bmp": ".bmp", "webp": ".webp",
+}
+
+
+def write_upload(
+    kind: UploadKind, images: Iterable[Image.Image], path: Path, *, dpi: int = 300
+) -> Path:
+    """The same pages as any one upload format (single-image kinds take the first page)."""
+    if kind == "scanned-pdf":
+        return write_scanned_pdf(images, path, dpi=dpi)
+    if kind in ("tiff", "tiff-group4"):
+        compression: TiffCompression = "group4" if kind == "tiff-group4" else "tiff_deflate"
+        return write_tiff(images, path, dpi=dpi, compression=compression)
+    if kind in ("zip-png", "zip-jpeg"):
+        return write_zip(images, path, fmt="PNG" if kind == "zip-png" else "JPEG", dpi=dpi,
+                         macosx_junk=True)
+    first = next(iter(images), None)
+    if first is None:
+        raise ValueError("no page to write")
+    fmt: PageFileFormat = {"png": "PNG", "jpeg": "JPEG", "bmp": "BMP", "webp": "WEBP"}[kind]
+    return write_image(first, path, fmt, dpi=dpi)
+
+
 # --- broken uploads --------------------------------------------------------
 def write_truncated(source: Path, path: Path, *, keep: float = 0.5) -> Path:
     """The first ``keep`` share of a file: an upload cut off in transfer."""

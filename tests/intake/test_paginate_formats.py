@@ -15,6 +15,7 @@ from dossier.settings import Settings
 from intake.marks import DPI, PAGE_SIZE, marked_page, read_mark
 from tasks.intake.detect import detect_format
 from tasks.intake.paginate import PageInput, count_pages, iter_pages
+from tasks.intake.pdf import is_real_text
 
 Writer = Callable[[list[Image.Image], Path], Path]
 
@@ -152,3 +153,31 @@ def test_a_few_characters_are_no_text_layer(tmp_path: Path, settings: Settings) 
     path = formats.write_text_pdf(["第 3 页 共 10 页"], tmp_path / "footer.pdf")
     [page] = list(iter_pages(path, settings))
     assert page.source == "ocr"
+
+
+@pytest.mark.parametrize("kind", formats.UPLOAD_KINDS)
+def test_write_upload_by_name(
+    kind: formats.UploadKind, pages: list[Image.Image], tmp_path: Path, settings: Settings
+) -> None:
+    path = formats.write_upload(kind, pages[:3], tmp_path / f"x{formats.UPLOAD_SUFFIX[kind]}",
+                                dpi=DPI)
+    expected = 1 if kind in ("png", "jpeg", "bmp", "webp") else 3
+    assert count_pages(path, settings) == expected
+
+
+@pytest.mark.parametrize(
+    ("text", "real"),
+    [
+        ("", False),
+        (" \n\t " * 50, False),
+        ("第 3 页", False),
+        # Enough 汉字, but most of the page came out as glyph codes (no ToUnicode map):
+        ("\ue000\ue001\ue002" * 20 + "被告人张某犯盗窃罪" * 3, False),
+        ("\x01\x02\x03\x04" * 10 + "公诉机关河南省巩义市人民检察院。" * 2, False),
+        ("\x01" + "公诉机关河南省巩义市人民检察院。" * 2, True),  # a stray control char is fine
+        ("公诉机关河南省巩义市人民检察院。被告人张某，男，1980年生。", True),
+        ("Case No. 2019-325: the defendant was detained on 3 May.", True),
+    ],
+)
+def test_what_counts_as_a_real_text_layer(text: str, real: bool) -> None:
+    assert is_real_text(text) is real
