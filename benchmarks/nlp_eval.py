@@ -183,13 +183,27 @@ def main(argv: list[str] | None = None) -> int:
     gold = load_gold()
     texts = scan_texts(gold, args.scans) if args.scans else clean_texts(gold)
     scores, predicted = evaluate(texts, gold)
+    splits = {"all": scores}
+    for split in ("dev", "heldout"):
+        idx = [i for i, g in enumerate(gold) if g.get("split") == split]
+        if idx:
+            splits[split] = score([gold[i] for i in idx], [predicted[i] for i in idx])
+    source = "rendered scans" if args.scans else "clean text"
+    counts = {k: sum(g.get("split") == k for g in gold) for k in ("dev", "heldout")}
     print(
-        f"NLP evaluation on {len(gold)} gold judgments ({'scans' if args.scans else 'clean text'})"
+        f"NLP evaluation on {len(gold)} gold judgments ({source}); "
+        f"dev {counts['dev']} (rules written on them), held-out {counts['heldout']}"
     )
-    for key, value in scores.items():
+    print(f"  {'field':22s} " + " ".join(f"{name:>8s}" for name in splits) + "  target")
+    for key in scores:
         target = TARGETS.get(key)
-        mark = "" if target is None else (" ok" if value >= target else f" BELOW {target}")
-        print(f"  {key:22s} {value:.3f}{mark}")
+        values = " ".join(f"{splits[name][key]:8.3f}" for name in splits)
+        mark = (
+            ""
+            if target is None
+            else f"  {target:.2f} " + ("ok" if scores[key] >= target else "BELOW")
+        )
+        print(f"  {key:22s} {values}{mark}")
     shown = 0
     for g, p in _pairs(gold, predicted):
         if shown >= args.examples:
