@@ -35,11 +35,14 @@ _CJK = "\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff"
 _CN_PUNCT = "，。、：；！？（）《》“”‘’【】〔〕［］…—·"
 _CJK_RE = re.compile(f"[{_CJK}]")
 _WIDE = f"{_CJK}{_CN_PUNCT}"
-# Spaces between two CJK characters / Chinese punctuation, or between those and a digit.
+# Spaces between two CJK characters / Chinese punctuation, or between those and a digit or
+# Latin letter (DNA 鉴定): Chinese text has none; OCR engines put them in.
 _SPACE_WIDE_WIDE = re.compile(f"(?<=[{_WIDE}])[ \t\u3000]+(?=[{_WIDE}])")
 _SPACE_WIDE_DIGIT = re.compile(
-    f"(?<=[{_WIDE}])[ \t\u3000]+(?=[0-9])|(?<=[0-9])[ \t\u3000]+(?=[{_WIDE}])"
+    f"(?<=[{_WIDE}])[ \t\u3000]+(?=[0-9A-Za-z])|(?<=[0-9A-Za-z])[ \t\u3000]+(?=[{_WIDE}])"
 )
+_SPACE_AT_BRACKET = re.compile(r"[ \t\u3000]*([()])[ \t\u3000]*")
+_SPACE_IN_NUMBER = re.compile(r"(?<=[0-9])[ \t\u3000]+(?=[0-9])")
 _MULTISPACE = re.compile(r"[ \t\u3000]{2,}")
 
 _PAGE_NUMBER = re.compile(
@@ -61,6 +64,9 @@ _PARAGRAPH_START = re.compile(
 _SENTENCE_END = "。！？；：”’」）)!?;:"
 # Document titles stay put even when they repeat at the top of pages (讯问笔录 per session).
 _TITLE_LIKE = re.compile(r"(?:书|笔录|登记表|目录|卷宗|证|意见|清单|经过|证明)$")
+_DATE = re.compile(
+    r"[0-9〇一二三四五六七八九十]{1,4}年[0-9一二三四五六七八九十]{1,2}月|[0-9]{1,2}月[0-9]{1,2}日"
+)
 _DIGITS = re.compile(r"[0-9一二三四五六七八九十百零〇]+")
 
 
@@ -104,14 +110,26 @@ def normalize_width(line: str) -> str:
     """NFKC (full-width digits and letters → ASCII), then full-width punctuation back
     where it sits in Chinese text, and no spaces between Chinese characters."""
     line = unicodedata.normalize("NFKC", line)
+    if _CJK_RE.search(line):
+        # In a Chinese line a space next to a bracket or between digits is OCR's: ( 2 0 1 9 )
+        line = _SPACE_AT_BRACKET.sub(r"\1", line)
+        line = _SPACE_IN_NUMBER.sub("", line)
     line = _SPACE_WIDE_WIDE.sub("", line)
     line = _SPACE_WIDE_DIGIT.sub("", line)
     line = _SPACE_WIDE_WIDE.sub("", line)
     chars = list(line)
     n = len(chars)
     for i, ch in enumerate(chars):
-        prev = chars[i - 1] if i > 0 else ""
-        nxt = chars[i + 1] if i + 1 < n else ""
+        if ch not in ",:;!?.":
+            continue
+        # Neighbours past any space: tesseract writes 出 生 , 汉 族.
+        j, k = i - 1, i + 1
+        while j >= 0 and chars[j] == " ":
+            j -= 1
+        while k < n and chars[k] == " ":
+            k += 1
+        prev = chars[j] if j >= 0 else ""
+        nxt = chars[k] if k < n else ""
         if ch == ",":
             if not (prev.isdigit() and nxt.isdigit()) and (_is_wide(prev) or _is_wide(nxt)):
                 chars[i] = "，"
@@ -179,6 +197,19 @@ def join_lines(lines: list[str]) -> list[str]:
     return paragraphs
 
 
+# Character pairs OCR engines confuse in print (same component, a stroke apart). A
+# four-character term is corrected only for one of these; longer ones for any misread.
+_LOOKALIKES = frozenset(
+    frozenset(pair)
+    for pair in (
+        "候侯", "拘枸", "审宙", "诉沂", "刑邢", "徒徙", "缓媛", "决诀", "捕浦", "讯汛", "询洵",
+        "询殉", "讯迅", "罚罪", "徒徒", "禁襟", "监临", "居屈", "留溜", "逮建", "鉴签", "察祭",
+        "院阮", "检捡", "法怯", "期斯", "刑形", "罪非", "政攻", "治冶", "权杈", "剥刹", "夺夸",
+    )
+    if len(set(pair)) == 2
+)
+
+
 @lru_cache(maxsize=1)
 def legal_lexicon() -> frozenset[str]:
     """Charge names, statute names (official and short) and procedural terms."""
@@ -219,10 +250,12 @@ def correct_ocr_confusions(text: str) -> str:
     """取保侯审 → 取保候审, 中华人民共和国刑怯 → 中华人民共和国刑法, only when unambiguous.
 
     A candidate span must differ from exactly one lexicon term in one CJK
-    character, not be a lexicon term itself, and no other term may fit the
-    same span; a substitution in a term's first or last character (where a
-    different, correct word is likeliest: 人民法院/人民法官) needs a term of six
-    characters or more.
+    character, not be a lexicon term itself nor overlap text that is one, and
+    no other term may fit the same span; a substitution in a term's first or
+    last character (where a different, correct word is likeliest: 人民法院/人民法官)
+    needs a term of six characters or more, and a four-character term is only
+    corrected for a known lookalike pair (侯/候), since 公安机关 is one off from
+    公诉机关 and right.
     """
     lexicon = legal_lexicon()
     starts, ends = _anchors()
@@ -235,10 +268,15 @@ def correct_ocr_confusions(text: str) -> str:
             start = j + 2 - len(term)
             if start >= 0:
                 candidates.setdefault((start, j + 2), set()).add(term)
+    # Text that is a term as read is right; no correction may reach into it
+    # (中华人民共和国刑事诉讼法 holds 中华人民共和国刑事, one off from …刑法).
+    exact = [(s, e) for (s, e), terms in candidates.items() if text[s:e] in terms]
     fixes: list[tuple[int, int, str]] = []
     for (start, end), terms in candidates.items():
         span = text[start:end]
         if len(span) != end - start or span in lexicon:
+            continue
+        if any(s < end and start < e for s, e in exact):
             continue
         fits = []
         for term in terms:
@@ -247,6 +285,8 @@ def correct_ocr_confusions(text: str) -> str:
                 continue
             if pos in (0, len(term) - 1) and len(term) < 6:
                 continue
+            if len(term) < 5 and frozenset((span[pos], term[pos])) not in _LOOKALIKES:
+                continue  # 公安机关 is one off from 公诉机关, and right
             fits.append(term)
         if len(fits) == 1:
             fixes.append((start, end, fits[0]))
@@ -279,28 +319,48 @@ def clean_page_text(text: str) -> str:
     return _finish(_drop_page_numbers(lines))
 
 
-def _header_key(line: str) -> str:
-    return _DIGITS.sub("#", line.replace(" ", ""))
+def _header_key(line: str) -> str | None:
+    """What a running header is compared by, or ``None`` for a line that cannot be one.
+
+    Digits count only in a line that numbers pages (奉贤分局卷宗 第3页); elsewhere the
+    text must repeat exactly. Dates, seals and document titles end documents or open
+    them and repeat across short documents, so they are never headers.
+    """
+    compact = line.replace(" ", "")
+    if _DATE.search(compact) or compact.endswith("（印）") or _TITLE_LIKE.search(compact):
+        return None
+    return _DIGITS.sub("#", compact) if "页" in compact else compact
+
+
+def _longest_run(indexes: list[int]) -> int:
+    best = run = 1
+    for a, b in itertools.pairwise(indexes):
+        run = run + 1 if b - a == 1 else 1
+        best = max(best, run)
+    return best if indexes else 0
 
 
 def clean_dossier_text(pages: list[str]) -> list[str]:
     """All pages of one dossier, one output per input page (blank stays blank).
 
-    Besides what :func:`clean_page_text` does, a line that recurs in the top or
-    bottom two lines of at least three pages, on two consecutive pages at
-    least (digits ignored, so 第3页 and 第4页 are one header), is a running
-    header or footer and is dropped. Document titles are kept even when they
-    repeat: every 讯问笔录 session starts with its own.
+    Besides what :func:`clean_page_text` does, a line that recurs in the top (or
+    bottom) two lines of at least three consecutive pages is a running header
+    (footer) and is dropped; digits are ignored in lines that number pages, so
+    卷宗 第3页 and 卷宗 第4页 are one header. Document titles, dates and seals are
+    kept even when they repeat: every 讯问笔录 session starts with its own title.
     """
     page_lines = [[line for line in _page_lines(page) if line] for page in pages]
-    seen: dict[str, list[int]] = {}
+    seen: dict[tuple[str, str], list[int]] = {}
     for index, lines in enumerate(page_lines):
-        for key in {_header_key(line) for line in lines[:2] + lines[-2:]}:
-            seen.setdefault(key, []).append(index)
+        edges = [("top", line) for line in lines[:2]] + [("bottom", line) for line in lines[-2:]]
+        for place, line in dict.fromkeys(edges):
+            key = _header_key(line)
+            indexes = seen.setdefault((place, key), []) if key is not None else None
+            if indexes is not None and (not indexes or indexes[-1] != index):
+                indexes.append(index)
     running: set[str] = set()
-    for key, indexes in seen.items():
-        consecutive = any(b - a == 1 for a, b in itertools.pairwise(indexes))
-        if len(indexes) >= 3 and consecutive and not _TITLE_LIKE.search(key):
+    for (_, key), indexes in seen.items():
+        if _longest_run(indexes) >= 3:
             running.add(key)
     cleaned = []
     for lines in page_lines:
