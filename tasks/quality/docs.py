@@ -4,7 +4,8 @@ The site is built into a directory of its own (the orchestration uploads it to
 the store), from the results the report names: GX's own renderers, so a reviewer
 gets the familiar per-expectation pages. A report read back from
 ``validation.json`` on another worker still builds, because the raw GX results
-travel inside it and are put back into the results store first.
+travel inside it and are put back into the results store first. Once rendered
+they are removed from that store again.
 """
 
 from __future__ import annotations
@@ -51,6 +52,11 @@ def build_data_docs(report: QualityReport | list[SuiteResult], out_dir: Path) ->
         site_section_builders={"profiling": "None"},
     )
     builder.build(resource_identifiers=identifiers)
+    # The report is the record; GX's local store is only the renderer's source, and
+    # left alone it would grow by three results per dossier for good.
+    for identifier in identifiers:
+        if isinstance(identifier, ValidationResultIdentifier) and store.has_key(identifier):
+            store.remove_key(identifier)
     index = out_dir / "index.html"
     if not index.exists():
         raise RuntimeError(f"Data Docs build wrote no index.html into {out_dir}")

@@ -156,6 +156,16 @@ def test_data_docs_from_the_stored_report(
     assert "expect_column_values_to_be_between" in html or "values must be" in html
     assert DEFENDANT not in html
 
+    # rendered results leave GX's local store; a rebuild takes them from the report
+    from great_expectations.data_context.types.resource_identifiers import (
+        ValidationResultIdentifier,
+    )
+
+    store = context.gx_context().validation_results_store
+    for suite in again.suites:
+        assert not store.has_key(ValidationResultIdentifier.from_tuple(tuple(suite.gx_key)))
+    assert build_data_docs(again, tmp_path / "docs-again").exists()
+
 
 def test_a_new_suite_validates_any_dataframe(gx_project: Path) -> None:
     """Agency feeds: a suite name and a dataframe, nothing dossier-specific."""
