@@ -141,20 +141,29 @@ def _fuzzy(line: str) -> list[tuple[str, str]]:
 
 
 def detect_title(page: str) -> TitleMatch | None:
-    """The document title printed near the top of ``page``, if there is one."""
-    fuzzy: list[tuple[str, str]] = []
+    """The document title printed near the top of ``page``, if there is one.
+
+    Exact titles first, then titles one edit off (a misread character), and only then
+    the generic title shapes of 其他 — so 洵问笔录 is a misread 询问/讯问笔录, not an
+    unknown 笔录.
+    """
+    lines = []
     for line in _title_lines(page):
-        if len(line) > _MAX_TITLE_LEN or _SENTENCE_PUNCT.search(line):
-            continue
-        core = _TRAILING_NOTE.sub("", line)
-        for kind, pattern, confidence in _TITLE_RULES:
+        if len(line) <= _MAX_TITLE_LEN and not _SENTENCE_PUNCT.search(line):
+            lines.append((line, _TRAILING_NOTE.sub("", line)))
+    for line, core in lines:
+        for kind, pattern, confidence in _TITLE_RULES[:-1]:
             if pattern.match(core):
                 return TitleMatch(kind, line, confidence)
-        if not fuzzy:
-            fuzzy = _fuzzy(core)
-    if fuzzy:
-        kinds = tuple(dict.fromkeys(kind for kind, _ in fuzzy))
-        return TitleMatch(kinds[0], fuzzy[0][1], FUZZY_CONFIDENCE, kinds)
+    for line, core in lines:
+        fuzzy = _fuzzy(core)
+        if fuzzy:
+            kinds = tuple(dict.fromkeys(kind for kind, _ in fuzzy))
+            return TitleMatch(kinds[0], line, FUZZY_CONFIDENCE, kinds)
+    kind, pattern, confidence = _TITLE_RULES[-1]
+    for line, core in lines:
+        if pattern.match(core):
+            return TitleMatch(kind, line, confidence)
     return None
 
 
