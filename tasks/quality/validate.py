@@ -11,6 +11,7 @@ is changed in ``expectations/`` without touching code.
 from __future__ import annotations
 
 import datetime as dt
+import threading
 import time
 from collections.abc import Sequence
 from typing import Any
@@ -43,6 +44,7 @@ DOSSIER_SUITES = ("pages", "documents", "case_card")
 REF_COLUMN = "ref"
 MAX_EXAMPLES = 5
 _ERROR_CHARS = 300
+_run_lock = threading.Lock()
 
 
 def _result_format(df: pd.DataFrame) -> dict[str, Any]:
@@ -70,9 +72,10 @@ def validate(suite_name: str, df: pd.DataFrame, *, run_name: str | None = None) 
     started = time.perf_counter()
     definition = validation_definition(suite_name)
     run_id = RunIdentifier(run_name=run_name, run_time=dt.datetime.now(dt.UTC))
-    result = definition.run(
-        batch_parameters={"dataframe": df}, result_format=_result_format(df), run_id=run_id
-    )
+    with _run_lock:  # one shared context; validation is CPU-bound, so nothing is lost
+        result = definition.run(
+            batch_parameters={"dataframe": df}, result_format=_result_format(df), run_id=run_id
+        )
     return suite_result(
         suite_name,
         result,
