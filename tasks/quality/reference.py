@@ -18,7 +18,7 @@ import cn2an
 from tasks.nlp.lexicon import canonical_charge
 
 DATA_DIR = Path(__file__).resolve().parent / "data"
-ARTICLES_FILE = DATA_DIR / "criminal_law_articles.tsv"
+ARTICLES_FILE = DATA_DIR / "criminal_law_articles.txt"
 CRIMINAL_LAW = "中华人民共和国刑法"
 
 __all__ = [
