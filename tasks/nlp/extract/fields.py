@@ -271,6 +271,9 @@ def _named_others(doc: Doc, sections: Sections, known: set[str]) -> list[Person]
 # ---------------------------------------------------------------- measures
 
 
+_MONTH_DAY = re.compile(rf"([{_CN_NUM}]{{1,3}})月([{_CN_NUM}]{{1,3}})日")
+
+
 def _resolve_dates(doc: Doc, lo: int, hi: int) -> list[tuple[int, int, dt.date]]:
     """Dates in reading order, with 同年/同月/次日/同日 resolved against the previous one."""
     out: list[tuple[int, int, dt.date]] = []
@@ -285,6 +288,12 @@ def _resolve_dates(doc: Doc, lo: int, hi: int) -> list[tuple[int, int, dt.date]]
             day = to_int(t[2:-1])
             try:
                 value = dt.date(year_month[0], year_month[1], day) if day else None
+            except ValueError:
+                value = None
+        elif (md := _MONTH_DAY.fullmatch(t)) and year_month:
+            month, day = to_int(md.group(1)), to_int(md.group(2))
+            try:
+                value = dt.date(year_month[0], month, day) if month and day else None
             except ValueError:
                 value = None
         elif t in ("次日", "翌日") and previous:
@@ -304,6 +313,9 @@ def _resolve_dates(doc: Doc, lo: int, hi: int) -> list[tuple[int, int, dt.date]]
     return out
 
 
+_DECIDED = re.compile(r"(批准|决定|宣布)$")
+
+
 def _measures(doc: Doc, party: _Party) -> list[CoerciveMeasure]:
     text = _text(doc)
     dates = _resolve_dates(doc, party.start, party.end)
@@ -311,44 +323,47 @@ def _measures(doc: Doc, party: _Party) -> list[CoerciveMeasure]:
     out: list[CoerciveMeasure] = []
     previous_end = party.start
     for i, span in enumerate(measures):
-        before = text[max(previous_end, span.start_char - 4) : span.start_char]
         kind = span.id_ or span.text
+        if span.text == "拘留" and (
+            text[span.start_char - 2 : span.start_char] in ("刑事", "行政")
+            or text[span.start_char - 1 : span.start_char] != "被"
+        ):
+            continue  # bare 拘留 only as 被拘留; 刑事拘留 has its own span
+        before = text[max(previous_end, span.start_char - 4) : span.start_char]
         lo = previous_end
         previous_end = span.end_char
-        if kind == "逮捕":
-            if re.search(r"(批准|决定)$", before) and any(
-                m.id_ == "逮捕" and text[m.start_char - 2 : m.start_char] == "执行"
-                for m in measures[i + 1 :]
-            ):
-                continue  # 批准逮捕 … 执行逮捕: the arrest happens on execution
-            if re.search(r"(不予|不批准)", before):
-                continue
+        if _DECIDED.search(before) and any(
+            m.id_ == kind and text[m.start_char - 2 : m.start_char] == "执行"
+            for m in measures[i + 1 :]
+        ):
+            continue  # 决定刑事拘留 … 执行刑事拘留, 批准逮捕 … 执行逮捕: the execution counts
+        if kind == "逮捕" and re.search(r"(不予|不批准)", before):
+            continue
         lo = max(
             lo, text.rfind("。", lo, span.start_char) + 1, text.rfind("；", lo, span.start_char) + 1
         )
         clause = text[lo : span.start_char]
         if re.search(r"不予|撤销|解除|判处|刑满", clause):
             continue
+        if clause.rfind("（") > clause.rfind("）"):
+            continue  # a remark in brackets: （取保候审期间脱管）
         in_clause = [d for d in dates if lo <= d[0] and d[1] <= span.start_char]
         date = in_clause[-1][2] if in_clause else None
-        if kind == "逮捕" and re.search(r"(批准|决定)$", before):
-            # 于8月9日被批准逮捕，同月24日由公安局执行: the arrest is the execution
+        listed = in_clause[-1:]
+        for d in reversed(in_clause[:-1]):  # 分别于2018年5月7日、6月27日被取保候审
+            if text[d[1] : listed[0][0]] != "、":
+                break
+            listed.insert(0, d)
+        for d in listed[:-1]:
+            out.append(CoerciveMeasure(person=party.name, kind=kind, date=d[2]))  # type: ignore[arg-type]
+        if _DECIDED.search(before):
+            # 于8月9日被批准逮捕，同月24日由公安局执行: the measure starts on execution
             end = text.find("。", span.end_char, party.end)
             end = party.end if end < 0 else end
             for d_start, d_end, value in dates:
                 if span.end_char <= d_start < end:
                     tail = text[d_end:end].split("，")[0]
-                    if "执行" in tail and "逮捕" not in tail:
-                        date = value
-                    break
-        if kind == "逮捕" and re.search(r"(批准|决定)$", before):
-            # 于8月9日被批准逮捕，同月24日由公安局执行: the arrest is the execution
-            end = text.find("。", span.end_char, party.end)
-            end = party.end if end < 0 else end
-            for d_start, d_end, value in dates:
-                if span.end_char <= d_start < end:
-                    tail = text[d_end:end].split("，")[0]
-                    if "执行" in tail and "逮捕" not in tail:
+                    if "执行" in tail and kind not in tail:
                         date = value
                     break
         if kind == "刑事拘留" and "行政" in before:
@@ -443,6 +458,19 @@ def _fine(seg: str) -> float | None:
     return fines[0]
 
 
+class _Renamed:
+    """A verdict match standing for a defendant of the parties section."""
+
+    def __init__(self, match: re.Match[str], offset: int, name: str):
+        self._start, self._name = match.start() + offset, name
+
+    def start(self) -> int:
+        return self._start
+
+    def group(self, _: int) -> str:
+        return self._name
+
+
 def _sentences(doc: Doc, sections: Sections, defendants: list[str]) -> list[Sentence]:
     lo, hi = sections.verdict
     text = _text(doc)
@@ -453,6 +481,12 @@ def _sentences(doc: Doc, sections: Sections, defendants: list[str]) -> list[Sent
         r"(?:被告人|被告|上诉人|原审被告人)(" + "|".join(map(re.escape, names)) + ")"
     )
     hits = list(marker.finditer(text, lo, hi))
+    if not hits and len(defendants) == 1:
+        # One defendant, named differently in the verdict (a pseudonym applied to the
+        # parties section only): the verdict's single 被告人X犯 is that defendant.
+        other = list(re.finditer(r"被告人([\u4e00-\u9fff]{2,4}?)犯", text[lo:hi]))
+        if len({m.group(1) for m in other}) == 1:
+            hits = [_Renamed(other[0], lo, defendants[0])]
     segments: dict[str, list[tuple[int, int]]] = {}
     for i, m in enumerate(hits):
         end = hits[i + 1].start() if i + 1 < len(hits) else hi
@@ -592,7 +626,9 @@ def _circumstances(doc: Doc, sections: Sections, defendants: list[str]) -> list[
         before = text[s_lo : span.start_char]
         if before.rfind("《") > before.rfind("》"):
             continue  # part of a title: 《关于处理自首和立功…的意见》
-        if _NEGATION.search(before):
+        if _NEGATION.search(before) or re.search(
+            rf"(?:不构成|不属于?|不能认定为?|不认定为?|不应认定为?|不具有){kind}", sentence
+        ):
             continue
         if _DEFENCE.search(sentence):
             # the court often answers in the sentence after the defence's (上述辩护意见…予以采纳)
