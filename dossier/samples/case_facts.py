@@ -221,7 +221,8 @@ FIRMS = ("律师事务所", "法律援助中心")
 def _lawyer(rng: random.Random, names: set[str], jurisdiction: Jurisdiction) -> tuple[str, str]:
     name = fake_name(rng, names)
     city = jurisdiction.district.removeprefix(jurisdiction.province)[:2]
-    firm = f"{jurisdiction.province.rstrip('省市')}{rng.choice('正信明德宏远立达君诚')}{rng.choice('和泰华诚')}律师事务所"
+    brand = rng.choice("正信明德宏远立达君诚") + rng.choice("和泰华诚")
+    firm = f"{jurisdiction.province.rstrip('省市')}{brand}律师事务所"
     if rng.random() < 0.3:
         firm = f"{city}法律援助中心指派的{firm}"
     return name, firm
@@ -323,8 +324,12 @@ def make_case(seed: int) -> SampleCase:
         amount_yuan=amount,
         place=jurisdiction.district.removeprefix(jurisdiction.province) + rng.choice(PLACES),
         case_no=f"（{year}）{jurisdiction.court_code}刑初{rng.randint(10, 1999)}号",
-        indictment_no=f"{abbr}{jurisdiction.short}检刑诉〔{indicted.year}〕{rng.randint(10, 1999)}号",
-        police_case_no=f"{jurisdiction.short}公（刑）立字〔{filed.year}〕{rng.randint(100, 9999)}号",
+        indictment_no=(
+            f"{abbr}{jurisdiction.short}检刑诉〔{indicted.year}〕{rng.randint(10, 1999)}号"
+        ),
+        police_case_no=(
+            f"{jurisdiction.short}公（刑）立字〔{filed.year}〕{rng.randint(100, 9999)}号"
+        ),
         acceptance_no=f"A{jurisdiction.court_code[1:]}{filed:%Y%m%d}{rng.randint(1000, 9999)}",
         not_prosecuted=rng.random() < 0.08,
         names=names,

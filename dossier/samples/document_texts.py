@@ -6,6 +6,9 @@ classifier — recognises each document; wording varies with the seed so that
 no two dossiers read the same.
 """
 
+# Template text: Chinese characters count two columns each, so sentences run past 100.
+# ruff: noqa: E501
+
 from __future__ import annotations
 
 import datetime as dt
@@ -309,7 +312,8 @@ def inquiry(
     if role == "被害人":
         answers = (
             f"我是{case.scenario.charge[:-1]}案的被害人，{ymd(case.offence_date)}在{case.place}被人侵害。",
-        ) + answers[1:]
+            *answers[1:],
+        )
     for turn in range(rounds):
         lines.append(f"问：{questions[turn % len(questions)]}")
         lines.append(f"答：{answers[turn % len(answers)]}")
