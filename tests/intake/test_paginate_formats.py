@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import io
 import json
+import zipfile
 from collections.abc import Callable
 from pathlib import Path
 
@@ -13,6 +14,7 @@ from PIL import Image
 from dossier.samples import formats
 from dossier.settings import Settings
 from intake.marks import DPI, PAGE_SIZE, marked_page, read_mark
+from tasks.intake.archive import page_members
 from tasks.intake.detect import detect_format
 from tasks.intake.paginate import PageInput, count_pages, iter_pages
 from tasks.intake.pdf import is_real_text
@@ -181,3 +183,17 @@ def test_write_upload_by_name(
 )
 def test_what_counts_as_a_real_text_layer(text: str, real: bool) -> None:
     assert is_real_text(text) is real
+
+
+def test_zip_with_gbk_names_from_windows(tmp_path: Path, settings: Settings) -> None:
+    """Windows archivers write 第N页 in GBK without the UTF-8 flag; order still holds."""
+    pages = [marked_page(number) for number in range(1, 12)]
+    # Same-length ASCII stand-ins, swapped for GBK bytes after writing.
+    path = formats.write_zip(pages, tmp_path / "x.zip", dpi=DPI, stem="QQ", reverse_order=True)
+    data = path.read_bytes().replace(b"QQ", "第".encode("gbk"))
+    path.write_bytes(data)
+    with zipfile.ZipFile(path) as archive:
+        assert not any(info.flag_bits & 0x800 for info in archive.infolist())
+        names = [member.name for member in page_members(archive, settings)]
+    assert names == [f"第{number}.png" for number in range(1, 12)]
+    assert [read_mark(page.image) for page in iter_pages(path, settings)] == list(range(1, 12))
