@@ -183,3 +183,33 @@ def test_circumstances_of_several_defendants():
     )
     got = {(c.person, c.kind) for c in extract_case(text).circumstances}
     assert got == {("刘奕奕", "自首"), ("刘泉勇", "自首"), ("刘泉勇", "累犯")}
+
+
+# An indictment (起诉书) in the standard layout, its facts taken from the judgment above.
+INDICTMENT = (
+    "上海市奉贤区人民检察院\n起诉书\n沪奉检诉刑诉［2017］700号\n"
+    "被告人张3，女，1975年4月16日出生，汉族，户籍地上海市奉贤区。因涉嫌诈骗罪于2017年5月2日"
+    "被上海市公安局奉贤分局刑事拘留，同年5月10日被取保候审。\n"
+    "本案由上海市公安局奉贤分局侦查终结，以被告人张3涉嫌诈骗罪，于2017年5月20日向本院移送审查起诉。\n"
+    "经依法审查查明：2017年4月28日15时许，被告人张3欲骗取被害人刘某某的现金人民币10万元。\n"
+    "本院认为，被告人张3以非法占有为目的，骗取他人财物，数额巨大，其行为触犯了《中华人民共和国刑法》"
+    "第二百六十六条，犯罪事实清楚，证据确实、充分，应当以诈骗罪追究其刑事责任。被告人张3已经着手"
+    "实行犯罪，由于意志以外的原因而未得逞，系犯罪未遂，根据《中华人民共和国刑法》第二十三条的规定，"
+    "可以比照既遂犯从轻或者减轻处罚。被告人张3到案后如实供述自己的罪行，根据本法第六十七条第三款的"
+    "规定，可以从轻处罚。根据《中华人民共和国刑事诉讼法》第一百七十六条的规定，提起公诉。\n"
+    "此致\n上海市奉贤区人民法院\n检察员：凌某\n2017年6月15日"
+)
+
+
+def test_indictment():
+    case = extract_case(INDICTMENT)
+    assert case.procuratorate == "上海市奉贤区人民检察院"
+    assert case.court == "上海市奉贤区人民法院"  # 此致
+    assert case.indictment_no == "沪奉检诉刑诉［2017］700号"
+    assert case.charges == ["诈骗罪"]
+    assert case.case_no is None and case.sentences == []
+    criminal = {(s.article, s.paragraph) for s in case.statutes if s.law.endswith("刑法")}
+    assert criminal == {(266, None), (23, None), (67, 3)}  # 本法 → 刑法
+    assert ("刑事拘留", "2017-05-02") in {
+        (m.kind, m.date.isoformat()) for m in case.coercive_measures
+    }

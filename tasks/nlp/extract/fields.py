@@ -121,12 +121,20 @@ def case_number(doc: Doc) -> str | None:
 
 
 def court(doc: Doc) -> str | None:
-    """The court named in the header: the ``…人民法院`` just before the case number."""
+    """The court named in the header: the ``…人民法院`` just before the case number (or
+    before 刑事判决书 when the number is unreadable); for an indictment, the court it is
+    addressed to (此致 某某人民法院)."""
+    text = _text(doc)
     spans = _spans(doc, FIELDS_KEY, "CASE_NO")
-    head = _text(doc)[: spans[0].start_char] if spans else _text(doc)[:200]
+    if spans:
+        head = text[: spans[0].start_char]
+    else:
+        title = re.search(r"人民法院\s*刑事(?:附带民事)?(?:判决书|裁定书)", text[:300])
+        head = text[: title.start() + 4] if title else ""
     matches = list(re.finditer(r"[\u4e00-\u9fff]{2,40}?人民法院", head))
     if not matches:
-        return None
+        to = re.search(r"此致\s*([\u4e00-\u9fff]{2,30}?人民法院)", text)
+        return to.group(1) if to else None
     name = matches[-1].group(0)
     name = re.split(r"判决书|裁定书|决定书|起诉书|刑事", name)[-1]
     name = re.sub(r"^.*?(?:一审|二审|再审)", "", name)
@@ -713,7 +721,7 @@ def _case_charges(doc: Doc, sections: Sections, sentences: list[Sentence]) -> li
     text = _text(doc)
     reasoning = text[slice(*sections.reasoning)]
     for m in re.finditer(
-        r"(?:构成|涉嫌|以)(?P<c>[^，,。；;：:\s]{1,40}?罪)(?=[，,。；;（(\s]|$)", reasoning
+        r"(?:构成|涉嫌|以)(?P<c>[^，,。；;：:\s]{1,40}?罪)(?=[，,。；;（(\s]|追究|$)", reasoning
     ):
         c = lexicon.canonical_charge(m["c"])
         if c and c not in charges:
