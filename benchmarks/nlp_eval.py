@@ -149,6 +149,37 @@ def score(gold: list[dict], predicted: list[Case]) -> dict[str, float]:
     return out
 
 
+def gold_from_case(case: Case, text_id: str = "") -> dict:
+    """A ground-truth :class:`Case` (e.g. a sample dossier's) in the gold-label layout,
+    so :func:`score` can compare extractions with it."""
+    return {
+        "text_id": text_id,
+        "case_no": case.case_no,
+        "court": case.court,
+        "procuratorate": case.procuratorate,
+        "indictment_no": case.indictment_no,
+        "defendants": [p.name for p in case.persons if p.role in ("被告人", "犯罪嫌疑人")],
+        "charges": list(case.charges),
+        "statutes": sorted({s.article for s in case.statutes if s.law == CRIMINAL_LAW}),
+        "persons": [
+            {
+                "name": p.name,
+                "role": p.role,
+                "gender": p.gender,
+                "birth_date": p.birth_date.isoformat() if p.birth_date else None,
+                "ethnicity": p.ethnicity,
+            }
+            for p in case.persons
+        ],
+        "coercive_measures": [
+            {"person": m.person, "kind": m.kind, "date": m.date.isoformat() if m.date else None}
+            for m in case.coercive_measures
+        ],
+        "sentences": [s.model_dump() for s in case.sentences],
+        "circumstances": [c.model_dump() for c in case.circumstances],
+    }
+
+
 def load_gold(path: Path = GOLD) -> list[dict]:
     return [json.loads(line) for line in path.read_text(encoding="utf-8").splitlines() if line]
 
