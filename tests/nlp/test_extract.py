@@ -124,19 +124,25 @@ def test_gold_set_accuracy_floor():
 
     gold = load_gold()
     scores, _ = evaluate(clean_texts(gold), gold)
-    floors = {  # measured on all 90 (dev + held-out) at the commit that set them
+    # Measured on all 90 (dev + held-out): 1.000 everywhere except indictment_no 0.989
+    # and circumstances_f1 0.986; the floors leave room for one or two cases.
+    floors = {
         "case_no": 0.98,
         "court": 0.98,
         "procuratorate": 0.98,
-        "indictment_no": 0.93,
+        "indictment_no": 0.97,
         "defendants_f1": 0.98,
-        "charges_f1": 0.97,
-        "articles_f1": 0.97,
-        "penalty_months": 0.97,
-        "fine": 0.97,
-        "measures_f1": 0.95,
-        "circumstances_f1": 0.85,
-        "defendant_birth_date": 0.95,
+        "charges_f1": 0.98,
+        "articles_f1": 0.98,
+        "penalty_months": 0.98,
+        "fine": 0.98,
+        "probation": 0.98,
+        "defendant_gender": 0.98,
+        "defendant_birth_date": 0.98,
+        "defendant_ethnicity": 0.98,
+        "counsel_f1": 0.98,
+        "measures_f1": 0.97,
+        "circumstances_f1": 0.96,
     }
     low = {k: round(scores[k], 3) for k, v in floors.items() if scores[k] < v}
     assert not low, low
