@@ -129,11 +129,7 @@ def _failure(suite_name: str, r: Any) -> ExpectationFailure:
     meta = dict(config.meta or {})
     severity = meta.get("severity") or getattr(config.severity, "value", None) or "critical"
     details = r.result or {}
-    examples = [
-        str(row.get(REF_COLUMN))
-        for row in details.get("partial_unexpected_index_list") or []
-        if isinstance(row, dict) and row.get(REF_COLUMN) is not None
-    ][:MAX_EXAMPLES]
+    examples = _examples(details, config.kwargs.get("column"))
     error = None
     if r.exception_info and r.exception_info.get("raised_exception"):
         message = r.exception_info.get("exception_message") or "expectation raised"
@@ -157,6 +153,31 @@ def _failure(suite_name: str, r: Any) -> ExpectationFailure:
         examples=examples,
         error=error,
     )
+
+
+def _shown(value: Any) -> str | None:
+    """A failing value worth showing: derived True/False flags say nothing the
+    check's explanation does not, so only real values are shown."""
+    if value is None or isinstance(value, bool) or (isinstance(value, float) and value != value):
+        return None  # value != value: NaN, a missing value
+    if isinstance(value, float) and value.is_integer():
+        value = int(value)
+    return str(value)
+
+
+def _examples(details: dict, column: str | None) -> list[str]:
+    """A few failing rows as ``ref = value`` (``sentence 1 (张*) = 400``), or the
+    bare values when the frame has no ``ref`` column."""
+    examples = []
+    for row in details.get("partial_unexpected_index_list") or []:
+        if not isinstance(row, dict) or row.get(REF_COLUMN) is None:
+            continue
+        value = _shown(row.get(column)) if column and column != REF_COLUMN else None
+        examples.append(f"{row[REF_COLUMN]} = {value}" if value else str(row[REF_COLUMN]))
+    if not examples:
+        shown = (_shown(v) for v in details.get("partial_unexpected_list") or [])
+        examples = [v for v in shown if v]
+    return examples[:MAX_EXAMPLES]
 
 
 def _checked_count(details: dict) -> int | None:

@@ -89,9 +89,11 @@ def test_critical_failure_is_fail_with_details(failing_report: QualityReport) ->
     months = checks["case_card.months_in_range"]
     assert months.severity == "critical" and months.column == "months"
     assert months.unexpected_count == 1 and months.element_count == 2  # the two sentences
-    assert months.examples == ["sentence 1 (安*)"]
+    assert months.examples == ["sentence 1 (安*) = 400"]
     assert months.explanation_zh and months.explanation_en
     assert checks["case_card.sentence_person_is_defendant"].examples == ["sentence 2 (王*)"]
+    assert checks["case_card.indictment_no_format"].examples == ["case = 不是文号"]
+    assert checks["documents.classifier_confidence"].examples == ["document 1 (起诉书) = 0.2"]
     assert checks["documents.classifier_confidence"].severity == "warning"
     assert len(report.critical_failures) == 3 and len(report.warnings) == 2
 
@@ -118,7 +120,7 @@ def test_no_personal_data_leaves_the_gates(failing_report: QualityReport) -> Non
 def test_markdown_summary(failing_report: QualityReport, dossier) -> None:
     text = report_markdown(failing_report)
     assert "FAIL" in text and "3 critical, 2 warning" in text
-    assert "case_card.months_in_range" in text and "sentence 1 (安*)" in text
+    assert "case_card.months_in_range" in text and "sentence 1 (安*) = 400" in text
     assert "刑期月数超出范围" in text and "Sentence months out of range" in text
     table_rows = [line for line in text.splitlines() if line.startswith("| 严重 critical")]
     assert len(table_rows) == 3
@@ -136,7 +138,7 @@ def test_failures_table_rows(failing_report: QualityReport) -> None:
         "severity", "suite", "check", "column", "explanation", "found", "examples",
     }
     months = next(r for r in rows if r["check"] == "case_card.months_in_range")
-    assert months["found"] == "1/2" and months["examples"] == "sentence 1 (安*)"
+    assert months["found"] == "1/2" and months["examples"] == "sentence 1 (安*) = 400"
 
 
 def test_data_docs_from_the_stored_report(
@@ -186,6 +188,8 @@ def test_a_new_suite_validates_any_dataframe(gx_project: Path) -> None:
     assert [(f.check, f.severity, f.examples) for f in bad.failures] == [
         ("feed_test.amount_present", "warning", ["b"])
     ]
+    unnamed = validate("feed_test", pd.DataFrame({"amount": [None, 2.0]}))
+    assert unnamed.failures[0].unexpected_count == 1 and unnamed.failures[0].examples == []
 
 
 def test_an_unknown_suite_is_an_error(gx_project: Path) -> None:
