@@ -11,6 +11,7 @@ because a text layer there says nothing about the rest of the page.
 from __future__ import annotations
 
 import math
+import threading
 import unicodedata
 from collections.abc import Iterator
 from dataclasses import dataclass
@@ -30,6 +31,11 @@ MIN_TEXT_CHARS = 20  # letters, digits and 汉字 a page needs before its text l
 MAX_GARBAGE_SHARE = 0.1  # of non-space characters: U+FFFD, control, private use, unassigned
 SCAN_COVERAGE = 0.5  # share of the page area under images that makes it a scan
 EOF_WINDOW = 2048  # bytes at the end searched for %%EOF
+
+# PDFium is not thread-safe, not even across documents (pypdfium2's docs: "it is not
+# allowed to call pdfium functions simultaneously across different threads"), and page
+# tasks run in threads. Every call into PDFium from this module holds this lock.
+PDFIUM_LOCK = threading.RLock()
 
 
 @dataclass(frozen=True)
@@ -51,7 +57,8 @@ def open_pdf(path: Path) -> pdfium.PdfDocument:
     """Open, mapping PDFium's load errors to rejection reasons."""
     complete = _has_eof_marker(path)
     try:
-        pdf = pdfium.PdfDocument(path)
+        with PDFIUM_LOCK:
+            pdf = pdfium.PdfDocument(path)
     except pdfium.PdfiumError as exc:
         if exc.err_code in (pdfium_c.FPDF_ERR_PASSWORD, pdfium_c.FPDF_ERR_SECURITY):
             raise RejectedInput("encrypted", "the PDF is password-protected") from exc
@@ -59,7 +66,8 @@ def open_pdf(path: Path) -> pdfium.PdfDocument:
             raise RejectedInput("truncated", "the PDF is cut off (no %%EOF)") from exc
         raise RejectedInput("unreadable", f"PDFium cannot read the PDF: {exc}") from exc
     if not complete:
-        pdf.close()
+        with PDFIUM_LOCK:
+            pdf.close()
         raise RejectedInput("truncated", "the PDF is cut off (no %%EOF at its end)")
     return pdf
 
@@ -72,15 +80,17 @@ def _render_size(width_pt: float, height_pt: float, dpi: int) -> tuple[int, int]
 
 def check_pdf(pdf: pdfium.PdfDocument, settings: Settings) -> int:
     """Page count, after checking the page and pixel limits (no page is loaded)."""
-    count = len(pdf)
+    with PDFIUM_LOCK:
+        count = len(pdf)
+        sizes = [pdf.get_page_size(index) for index in range(min(count, settings.max_pages))]
     if count == 0:
         raise RejectedInput("empty", "the PDF has no pages")
     if count > settings.max_pages:
         raise RejectedInput(
             "too_many_pages", f"the PDF has {count} pages, limit {settings.max_pages}"
         )
-    for index in range(count):
-        width, height = _render_size(*pdf.get_page_size(index), settings.render_dpi)
+    for index, size in enumerate(sizes):
+        width, height = _render_size(*size, settings.render_dpi)
         check_page_pixels(width, height, settings, f"page {index + 1} at {settings.render_dpi} dpi")
     return count
 
@@ -90,7 +100,8 @@ def count_pdf_pages(path: Path, settings: Settings) -> int:
     try:
         return check_pdf(pdf, settings)
     finally:
-        pdf.close()
+        with PDFIUM_LOCK:
+            pdf.close()
 
 
 def is_real_text(text: str) -> bool:
@@ -146,44 +157,62 @@ def _render(page: pdfium.PdfPage, dpi: int) -> Image.Image:
 
 
 def _load_page(pdf: pdfium.PdfDocument, index: int, settings: Settings) -> PdfPage:
-    try:
-        page = pdf[index]
-    except pdfium.PdfiumError as exc:
-        raise RejectedInput("unreadable", f"page {index + 1}: {exc}") from exc
-    try:
-        text = page_text_layer(page)
-        dpi = settings.render_dpi
-        if text is not None:
-            dpi = min(TEXT_LAYER_DPI, dpi)
-        return PdfPage(image=_render(page, dpi), text_layer=text, dpi=dpi)
-    finally:
-        page.close()
+    with PDFIUM_LOCK:
+        try:
+            page = pdf[index]
+        except pdfium.PdfiumError as exc:
+            raise RejectedInput("unreadable", f"page {index + 1}: {exc}") from exc
+        try:
+            text = page_text_layer(page)
+            dpi = settings.render_dpi
+            if text is not None:
+                dpi = min(TEXT_LAYER_DPI, dpi)
+            return PdfPage(image=_render(page, dpi), text_layer=text, dpi=dpi)
+        finally:
+            page.close()
 
 
 def iter_pdf_pages(path: Path, settings: Settings) -> Iterator[PdfPage]:
-    """Pages in order, one rendered at a time; the document stays open while iterating."""
+    """Pages in order, one rendered at a time; the document stays open while iterating.
+
+    The lock is held per page, not across a ``yield``: other threads may use
+    PDFium between pages.
+    """
     pdf = open_pdf(path)
     try:
         count = check_pdf(pdf, settings)
-        pdf.init_forms()  # filled-in form fields are part of what the page shows
+        with PDFIUM_LOCK:
+            pdf.init_forms()  # filled-in form fields are part of what the page shows
         for index in range(count):
             # Yielded straight from the call: no local keeps the page alive.
             yield _load_page(pdf, index, settings)
     finally:
-        pdf.close()
+        with PDFIUM_LOCK:
+            pdf.close()
 
 
 def load_pdf_page(path: Path, index: int, settings: Settings) -> PdfPage:
     """Page ``index`` (0-based) alone: parallel page tasks each open the document.
 
     Opening is cheap (PDFium reads the cross-reference table lazily), so random
-    access costs little more than iterating and lets pages render in parallel.
+    access costs little more than iterating. Rendering holds :data:`PDFIUM_LOCK`,
+    so threads render one page at a time; processes render in parallel.
     """
     pdf = open_pdf(path)
     try:
-        if not 0 <= index < len(pdf):
-            raise IndexError(f"page {index + 1} of {len(pdf)}")
-        pdf.init_forms()
-        return _load_page(pdf, index, settings)
+        with PDFIUM_LOCK:
+            count = len(pdf)
+            if count > settings.max_pages:
+                raise RejectedInput(
+                    "too_many_pages", f"the PDF has {count} pages, limit {settings.max_pages}"
+                )
+            if not 0 <= index < count:
+                raise IndexError(f"page {index + 1} of {count}")
+            width, height = _render_size(*pdf.get_page_size(index), settings.render_dpi)
+            label = f"page {index + 1} at {settings.render_dpi} dpi"
+            check_page_pixels(width, height, settings, label)
+            pdf.init_forms()
+            return _load_page(pdf, index, settings)
     finally:
-        pdf.close()
+        with PDFIUM_LOCK:
+            pdf.close()
