@@ -129,9 +129,9 @@ def court(doc: Doc) -> str | None:
     if spans:
         head = text[: spans[0].start_char]
     else:
-        title = re.search(r"人民法院\s*刑事(?:附带民事)?(?:判决书|裁定书)", text[:300])
-        head = text[: title.start() + 4] if title else ""
-    matches = list(re.finditer(r"[\u4e00-\u9fff]{2,40}?人民法院", head))
+        title = re.search(r"法院\s*刑事(?:附带民事)?(?:判决书|裁定书)", text[:300])
+        head = text[: title.start() + 2] if title else ""
+    matches = list(re.finditer(r"[\u4e00-\u9fff]{2,40}?法院", head))
     if not matches:
         to = re.search(r"此致\s*([\u4e00-\u9fff]{2,30}?人民法院)", text)
         return to.group(1) if to else None
@@ -141,18 +141,31 @@ def court(doc: Doc) -> str | None:
     return name if len(name) >= 6 else None
 
 
+_NOT_PART_OF_NAME = re.compile(r"法院|审理|判决书|裁定书|起诉书|决定书|意见书|指控|公诉机关|以")
+
+
+def _procuratorate_name(run: str) -> str | None:
+    """The procuratorate ending a run of characters (…法院审理某某人民检察院 → 某某人民检察院)."""
+    name = _NOT_PART_OF_NAME.split(run)[-1]
+    return name if len(name) >= 7 else None
+
+
 def procuratorate(doc: Doc, sections: Sections) -> str | None:
+    """As written after 公诉机关; else the one that filed the indictment (某某人民检察院以…号
+    起诉书); else, for an indictment itself, the procuratorate in its header."""
+    text = _text(doc)
     spans = _spans(doc, FIELDS_KEY, "PROCURATORATE")
     if spans:
         return spans[0].text
-    # an indictment (起诉书) is headed by its procuratorate
-    start = sections.parties[0]
-    m = list(re.finditer(r"[\u4e00-\u9fff]{2,40}?人民检察院", _text(doc)[:start]))
-    if m:
-        name = re.split(r"起诉书|决定书|意见书", m[-1].group(0))[-1]
-        return name or None
-    m2 = re.search(r"([\u4e00-\u9fff]{2,30}?人民检察院)以[^。]{0,30}号", _text(doc))
-    return m2.group(1) if m2 else None
+    filed = re.search(
+        r"([\u4e00-\u9fff]{2,40}?人民检察院)(?:于[^。，]{0,20})?以[^。]{0,30}号", text
+    )
+    if filed:
+        return _procuratorate_name(filed.group(1))
+    if _spans(doc, FIELDS_KEY, "CASE_NO"):
+        return None  # a judgment that does not say who prosecuted: blank
+    head = list(re.finditer(r"[\u4e00-\u9fff]{2,40}?人民检察院", text[: sections.parties[0]]))
+    return _procuratorate_name(head[-1].group(0)) if head else None
 
 
 def indictment_number(doc: Doc) -> str | None:
