@@ -160,29 +160,33 @@ def write_scanned_pdf(
     """
     import pypdfium2 as pdfium
 
-    pdf = pdfium.PdfDocument.new()
-    try:
-        count = 0
-        for image in images:
-            width, height = (side * POINTS_PER_INCH / dpi for side in image.size)
-            page = pdf.new_page(width, height)
-            picture = pdfium.PdfImage.new(pdf)
-            if fmt == "JPEG":
-                data = io.BytesIO(encode_image(image, "JPEG", dpi=dpi, quality=quality))
-                picture.load_jpeg(data, inline=True)
-            else:
-                frame = image if image.mode in ("L", "RGB") else image.convert("RGB")
-                picture.set_bitmap(pdfium.PdfBitmap.from_pil(frame))
-            picture.set_matrix(pdfium.PdfMatrix().scale(width, height))
-            page.insert_obj(picture)
-            page.gen_content()
-            page.close()
-            count += 1
-        if count == 0:
-            raise ValueError("a PDF needs at least one page")
-        pdf.save(str(path))
-    finally:
-        pdf.close()
+    # PDFium is not thread-safe: share the intake's lock with any page task running.
+    from tasks.intake.pdf import PDFIUM_LOCK
+
+    with PDFIUM_LOCK:
+        pdf = pdfium.PdfDocument.new()
+        try:
+            count = 0
+            for image in images:
+                width, height = (side * POINTS_PER_INCH / dpi for side in image.size)
+                page = pdf.new_page(width, height)
+                picture = pdfium.PdfImage.new(pdf)
+                if fmt == "JPEG":
+                    data = io.BytesIO(encode_image(image, "JPEG", dpi=dpi, quality=quality))
+                    picture.load_jpeg(data, inline=True)
+                else:
+                    frame = image if image.mode in ("L", "RGB") else image.convert("RGB")
+                    picture.set_bitmap(pdfium.PdfBitmap.from_pil(frame))
+                picture.set_matrix(pdfium.PdfMatrix().scale(width, height))
+                page.insert_obj(picture)
+                page.gen_content()
+                page.close()
+                count += 1
+            if count == 0:
+                raise ValueError("a PDF needs at least one page")
+            pdf.save(str(path))
+        finally:
+            pdf.close()
     return path
 
 
