@@ -117,16 +117,20 @@ def is_real_text(text: str) -> bool:
 
 
 def _image_coverage(page: pdfium.PdfPage) -> float:
-    """Share of the page area under image objects (overlaps counted twice, capped at 1)."""
-    width, height = page.get_size()
-    area = width * height
+    """Share of the page area under image objects (overlaps counted twice, capped at 1).
+
+    Measured in the page's own (unrotated) space, where object bounds live, so a
+    page turned by ``/Rotate`` compares like with like.
+    """
+    page_left, page_bottom, page_right, page_top = page.get_bbox()
+    area = (page_right - page_left) * (page_top - page_bottom)
     if area <= 0:
         return 0.0
     covered = 0.0
     for obj in page.get_objects(filter=[pdfium_c.FPDF_PAGEOBJ_IMAGE]):
         left, bottom, right, top = obj.get_bounds()
-        covered += max(0.0, min(right, width) - max(left, 0.0)) * max(
-            0.0, min(top, height) - max(bottom, 0.0)
+        covered += max(0.0, min(right, page_right) - max(left, page_left)) * max(
+            0.0, min(top, page_top) - max(bottom, page_bottom)
         )
     return min(1.0, covered / area)
 

@@ -197,3 +197,18 @@ def test_zip_with_gbk_names_from_windows(tmp_path: Path, settings: Settings) -> 
         names = [member.name for member in page_members(archive, settings)]
     assert names == [f"第{number}.png" for number in range(1, 12)]
     assert [read_mark(page.image) for page in iter_pages(path, settings)] == list(range(1, 12))
+
+
+def test_pdf_page_rotate_is_applied(tmp_path: Path, settings: Settings) -> None:
+    """A page saved with ``/Rotate 90`` renders as the viewer shows it (OCR turns it back)."""
+    import pypdfium2 as pdfium
+
+    path = formats.write_scanned_pdf([marked_page(1), marked_page(2)], tmp_path / "a.pdf", dpi=DPI)
+    pdf = pdfium.PdfDocument(path)
+    pdf[1].set_rotation(90)
+    pdf.save(tmp_path / "rotated.pdf")
+    pdf.close()
+    first, second = list(iter_pages(tmp_path / "rotated.pdf", settings))
+    assert abs(first.image.width - PAGE_SIZE[0]) <= 1
+    assert abs(second.image.width - PAGE_SIZE[1]) <= 1  # landscape now
+    assert read_mark(second.image.rotate(90, expand=True)) == 2
