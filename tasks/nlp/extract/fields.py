@@ -183,6 +183,7 @@ _ROLE_START = re.compile(
 )
 _NOT_A_NAME = re.compile(
     r"律师|事务所|公司|人民|法院|检察|机关|公安|委员会|系|及其|均|等|到庭|供述|辩解|意见|证言|陈述"
+    r"|犯|罪|不服|涉嫌|上诉|提出|的"  # 被告人某某犯盗窃罪: a sentence, not a parties entry
 )
 
 
@@ -203,11 +204,13 @@ def _roles_in_parties(doc: Doc, sections: Sections) -> list[_Party]:
         if before not in "。； \n\t：:" and m.start() != lo:
             continue
         role = "被告人" if "被告人" in m["role"] else m["role"]
-        for name in m["names"].split("、"):
+        names = m["names"].split("、")
+        if any(_NOT_A_NAME.search(n) or not (2 <= len(n) <= 6 or "·" in n) for n in names):
+            continue  # one piece is not a name (…犯生产、销售有毒、有害食品罪): none is
+        for name in names:
             if any(name.startswith(p.name) for p in found):
                 continue  # 被告人廖建国因涉嫌…: the same person's segment goes on
-            if (2 <= len(name) <= 6 or "·" in name) and not _NOT_A_NAME.search(name):
-                found.append(_Party(name, role, m.start(), hi))
+            found.append(_Party(name, role, m.start(), hi))
     for i in range(len(found) - 1):
         if found[i + 1].start > found[i].start:
             found[i].end = found[i + 1].start
@@ -261,7 +264,14 @@ def _person(doc: Doc, party: _Party) -> Person:
     )
 
 
-_PSEUDONYM = re.compile(r"(?P<name>[\u4e00-\u9fff]{1,2}某{1,2}[0-9]?)(?![\u4e00-\u9fff]{0,0}某)")
+_COMPOUND_SURNAMES = (
+    "欧阳|司马|诸葛|上官|东方|皇甫|尉迟|公孙|慕容|令狐|夏侯|长孙|宇文|司徒|端木|申屠"
+)
+_PSEUDONYM = re.compile(
+    rf"(?P<name>(?:{_COMPOUND_SURNAMES}|[^\W\d的和及与等在向对将被从把为、，。])"
+    r"某{1,2}(?:[0-9]{1,2}|[甲乙丙丁戊])?)"
+)
+_AFTER_NAME = re.compile(r"[\u4e00-\u9fff][，,、。；的（(]")  # 张某军，: 某 inside a longer name
 
 
 def _named_others(doc: Doc, sections: Sections, known: set[str]) -> list[Person]:
@@ -279,6 +289,8 @@ def _named_others(doc: Doc, sections: Sections, known: set[str]) -> list[Person]
             if not m:
                 break
             name = m["name"]
+            if _AFTER_NAME.match(text, m.end()):
+                break  # 张某军 or 李某走: cannot tell, leave it out
             if name not in seen:
                 seen.add(name)
                 out.append(Person(name=name, role=span.text))  # type: ignore[arg-type]
@@ -744,12 +756,30 @@ def _case_charges(doc: Doc, sections: Sections, sentences: list[Sentence]) -> li
     return charges
 
 
+_ACCUSED = re.compile(
+    r"指控(?:原审)?被告人(?P<names>[\u4e00-\u9fff·]{2,4}?(?:、[\u4e00-\u9fff·]{2,4}?)*)犯"
+)
+
+
+def _accused(text: str) -> list[str]:
+    """Defendants when there is no parties section (an abridged judgment): the names in
+    指控被告人甲、乙犯…罪."""
+    m = _ACCUSED.search(text)
+    if not m:
+        return []
+    names = m["names"].split("、")
+    return [] if any(_NOT_A_NAME.search(n) for n in names) else list(dict.fromkeys(names))
+
+
 def assemble_case(doc: Doc) -> Case:
     sections = find_sections(doc)
     parties = _roles_in_parties(doc, sections)
     persons = [_person(doc, p) for p in parties]
     defendants = list(dict.fromkeys(p.name for p in parties if p.role in ("被告人", "犯罪嫌疑人")))
     measures = [m for p in parties if p.role in ("被告人", "犯罪嫌疑人") for m in _measures(doc, p)]
+    if not defendants:
+        defendants = _accused(_text(doc))
+        persons += [Person(name=n, role="被告人") for n in defendants]
     persons += _named_others(doc, sections, {p.name for p in persons})
     sentences = _sentences(doc, sections, defendants)
     statute_lo = sections.reasoning[0]
