@@ -33,7 +33,7 @@ from tasks.intake.images import (
     open_image,
     read_single,
 )
-from tasks.intake.rejection import RejectedInput
+from tasks.intake.rejection import RejectedInput, masked_filename
 
 CHUNK = 1024 * 1024
 SPOOL_IN_MEMORY = 32 * 1024 * 1024
@@ -50,7 +50,12 @@ _NATURAL = natsort_keygen(alg=ns.PATH | ns.IGNORECASE)
 @dataclass(frozen=True)
 class ZipMember:
     info: zipfile.ZipInfo
-    name: str  # decoded for people and for ordering
+    name: str  # decoded, for ordering
+
+    @property
+    def label(self) -> str:
+        """The name as messages show it (names of people masked)."""
+        return masked_filename(self.name)
 
 
 def _decoded_name(info: zipfile.ZipInfo) -> str:
@@ -76,12 +81,13 @@ def _is_junk(parts: tuple[str, ...]) -> bool:
 
 def _check_name(name: str, info: zipfile.ZipInfo) -> None:
     normalised = name.replace("\\", "/")
+    label = masked_filename(name)
     if normalised.startswith("/") or _DRIVE.match(normalised):
-        raise RejectedInput("zip_traversal", f"absolute member path {name!r}")
+        raise RejectedInput("zip_traversal", f"absolute member path {label!r}")
     if ".." in PurePosixPath(normalised).parts:
-        raise RejectedInput("zip_traversal", f"member path leaves the archive: {name!r}")
+        raise RejectedInput("zip_traversal", f"member path leaves the archive: {label!r}")
     if stat.S_ISLNK(info.external_attr >> 16):
-        raise RejectedInput("zip_traversal", f"symbolic link member {name!r}")
+        raise RejectedInput("zip_traversal", f"symbolic link member {label!r}")
 
 
 def _check_directory(infos: list[zipfile.ZipInfo], settings: Settings) -> None:
@@ -102,7 +108,7 @@ def _check_directory(infos: list[zipfile.ZipInfo], settings: Settings) -> None:
             if ratio > settings.max_zip_ratio:
                 raise RejectedInput(
                     "zip_bomb",
-                    f"member {info.filename!r} compressed {ratio:.0f}:1, "
+                    f"member {masked_filename(_decoded_name(info))!r} compressed {ratio:.0f}:1, "
                     f"limit {settings.max_zip_ratio:.0f}:1",
                 )
 
@@ -126,10 +132,11 @@ def page_members(archive: zipfile.ZipFile, settings: Settings) -> list[ZipMember
         parts = PurePosixPath(name.replace("\\", "/")).parts
         if info.is_dir() or not parts or _is_junk(parts):
             continue
+        label = masked_filename(name)
         if info.flag_bits & 0x1:
-            raise RejectedInput("encrypted", f"member {name!r} is password-protected")
+            raise RejectedInput("encrypted", f"member {label!r} is password-protected")
         if PurePosixPath(parts[-1]).suffix.lower() in ARCHIVE_SUFFIXES:
-            raise RejectedInput("zip_nested", f"archive inside the archive: {name!r}")
+            raise RejectedInput("zip_nested", f"archive inside the archive: {label!r}")
         members.append(ZipMember(info=info, name=name))
     members.sort(key=lambda member: _NATURAL(member.name))
     if not members:
@@ -164,7 +171,7 @@ def _inflate(
                 budget.total += len(chunk)
                 if written > info.file_size:
                     raise RejectedInput(
-                        "zip_bomb", f"member {member.name!r} inflates beyond its declared size"
+                        "zip_bomb", f"member {member.label!r} inflates beyond its declared size"
                     )
                 if budget.total > settings.max_zip_total_bytes:
                     raise RejectedInput("zip_bomb", "members inflate beyond the size limit")
@@ -173,7 +180,7 @@ def _inflate(
                     and written / max(info.compress_size, 1) > settings.max_zip_ratio
                 ):
                     raise RejectedInput(
-                        "zip_bomb", f"member {member.name!r} inflates beyond the ratio limit"
+                        "zip_bomb", f"member {member.label!r} inflates beyond the ratio limit"
                     )
                 spool.write(chunk)
     except RejectedInput:
@@ -181,7 +188,7 @@ def _inflate(
         raise
     except (zipfile.BadZipFile, zlib.error, EOFError, OSError, NotImplementedError) as exc:
         spool.close()
-        raise RejectedInput("unreadable", f"member {member.name!r}: {exc}") from exc
+        raise RejectedInput("unreadable", f"member {member.label!r}: {exc}") from exc
     spool.seek(0)
     return spool  # type: ignore[return-value]
 
@@ -192,11 +199,11 @@ def _check_member_content(member: ZipMember, stream: BinaryIO) -> str:
     stream.seek(0)
     kind = sniff(head)
     if kind == "zip" or "archive" in describe_unknown(head):
-        raise RejectedInput("zip_nested", f"archive inside the archive: {member.name!r}")
+        raise RejectedInput("zip_nested", f"archive inside the archive: {member.label!r}")
     if kind not in IMAGE_FORMATS and kind != "tiff":
         found = "a PDF" if kind == "pdf" else describe_unknown(head) if head else "empty"
         raise RejectedInput(
-            "unsupported_format", f"member {member.name!r} is not a page image ({found})"
+            "unsupported_format", f"member {member.label!r} is not a page image ({found})"
         )
     return kind
 
@@ -214,13 +221,13 @@ def count_zip_pages(path: Path, settings: Settings) -> int:
                 with archive.open(member.info) as stream:
                     if _check_member_content(member, stream) == "tiff":
                         total += count_frames(
-                            stream, settings, member.name, max_frames=settings.max_pages - total
+                            stream, settings, member.label, max_frames=settings.max_pages - total
                         )
                     else:
-                        open_image(stream, settings, member.name).close()
+                        open_image(stream, settings, member.label).close()
                         total += 1
             except (zipfile.BadZipFile, zlib.error, NotImplementedError) as exc:
-                raise RejectedInput("unreadable", f"member {member.name!r}: {exc}") from exc
+                raise RejectedInput("unreadable", f"member {member.label!r}: {exc}") from exc
     return total
 
 
@@ -233,10 +240,10 @@ def iter_zip_pages(path: Path, settings: Settings) -> Iterator[tuple[Image.Image
             with _inflate(archive, member, budget) as spool:
                 if _check_member_content(member, spool) == "tiff":
                     produced += yield from iter_frames(
-                        spool, settings, member.name, max_frames=settings.max_pages - produced
+                        spool, settings, member.label, max_frames=settings.max_pages - produced
                     )
                 else:
-                    produced += yield from iter_single(spool, settings, member.name)
+                    produced += yield from iter_single(spool, settings, member.label)
 
 
 def _zip_page_map(path: Path, settings: Settings) -> tuple[tuple[int, int], ...]:
@@ -257,7 +264,7 @@ def _page_map_of(path: Path, mtime_ns: int, size: int, settings_json: str) -> tu
             with archive.open(member.info) as stream:
                 if _check_member_content(member, stream) == "tiff":
                     frames = count_frames(
-                        stream, settings, member.name, max_frames=settings.max_pages - len(pages)
+                        stream, settings, member.label, max_frames=settings.max_pages - len(pages)
                     )
                 else:
                     frames = 1
@@ -275,5 +282,5 @@ def load_zip_page(path: Path, page: int, settings: Settings) -> tuple[Image.Imag
         member = page_members(archive, settings)[member_index]
         with _inflate(archive, member, _Budget(settings)) as spool:
             if _check_member_content(member, spool) == "tiff":
-                return load_frame(spool, frame, settings, member.name)
-            return read_single(spool, settings, member.name)
+                return load_frame(spool, frame, settings, member.label)
+            return read_single(spool, settings, member.label)

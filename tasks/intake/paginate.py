@@ -29,7 +29,7 @@ from tasks.intake.images import (
     read_single,
 )
 from tasks.intake.pdf import PdfPage, count_pdf_pages, iter_pdf_pages, load_pdf_page
-from tasks.intake.rejection import RejectedInput
+from tasks.intake.rejection import RejectedInput, masked_filename
 
 T = TypeVar("T")
 
@@ -53,14 +53,15 @@ def count_pages(path: Path, settings: Settings | None = None) -> int:
     """
     settings = settings or get_settings()
     path = Path(path)
+    what = masked_filename(path.name)  # for messages: no names of people
     kind = detect_format(path)
     if kind == "pdf":
         return count_pdf_pages(path, settings)
     if kind == "zip":
         return count_zip_pages(path, settings)
     if kind == "tiff":
-        return count_frames(path, settings, path.name, max_frames=settings.max_pages)
-    open_image(path, settings, path.name).close()
+        return count_frames(path, settings, what, max_frames=settings.max_pages)
+    open_image(path, settings, what).close()
     return 1
 
 
@@ -72,6 +73,7 @@ def iter_pages(path: Path, settings: Settings | None = None) -> Iterator[PageInp
     """
     settings = settings or get_settings()
     path = Path(path)
+    what = masked_filename(path.name)  # for messages: no names of people
     kind: InputFormat = detect_format(path)
     if kind == "pdf":
         yield from _numbered(iter_pdf_pages(path, settings), _from_pdf)
@@ -79,9 +81,9 @@ def iter_pages(path: Path, settings: Settings | None = None) -> Iterator[PageInp
     if kind == "zip":
         frames = iter_zip_pages(path, settings)
     elif kind == "tiff":
-        frames = iter_frames(path, settings, path.name, max_frames=settings.max_pages)
+        frames = iter_frames(path, settings, what, max_frames=settings.max_pages)
     else:
-        frames = iter_single(path, settings, path.name)
+        frames = iter_single(path, settings, what)
     yield from _numbered(frames, _from_frame)
 
 
@@ -120,6 +122,7 @@ def load_page(path: Path, page: int, settings: Settings | None = None) -> PageIn
     """
     settings = settings or get_settings()
     path = Path(path)
+    what = masked_filename(path.name)  # for messages: no names of people
     kind: InputFormat = detect_format(path)
     if kind == "pdf":
         pdf_page = load_pdf_page(path, page - 1, settings)
@@ -133,9 +136,9 @@ def load_page(path: Path, page: int, settings: Settings | None = None) -> PageIn
     if kind == "zip":
         image, dpi = load_zip_page(path, page, settings)
     elif kind == "tiff":
-        image, dpi = load_frame(path, page - 1, settings, path.name)
+        image, dpi = load_frame(path, page - 1, settings, what)
     elif page == 1:
-        image, dpi = read_single(path, settings, path.name)
+        image, dpi = read_single(path, settings, what)
     else:
         raise IndexError(f"page {page} of a single image")
     return PageInput(page=page, image=image, text_layer=None, source="ocr", dpi=dpi)

@@ -7,7 +7,10 @@ the human message carries the particulars.
 
 from __future__ import annotations
 
+import re
 from typing import Literal, get_args
+
+from dossier.privacy import mask_text
 
 ReasonCode = Literal[
     "empty",
@@ -53,3 +56,16 @@ class RejectedInput(Exception):
         super().__init__(f"{reason}: {message}")
         self.reason: ReasonCode = reason
         self.message = message
+
+
+_HANZI_RUN = re.compile(r"[\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff]{2,}")
+
+
+def masked_filename(name: str) -> str:
+    """A file name fit for messages and logs: 张三讯问笔录.jpg → 张*****.jpg.
+
+    Clerks name files after people, so every run of two or more 汉字 keeps only
+    its first character, and ID numbers are masked; 第10页.png stays readable.
+    """
+    name = mask_text(name)
+    return _HANZI_RUN.sub(lambda run: run.group(0)[0] + "*" * (len(run.group(0)) - 1), name)

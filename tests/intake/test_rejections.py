@@ -241,3 +241,24 @@ def test_reason_codes_are_a_closed_set() -> None:
     assert len(REASON_CODES) == 11
     with pytest.raises(ValueError, match="unknown rejection reason"):
         RejectedInput("virus", "no such reason")  # type: ignore[arg-type]
+
+
+def test_messages_mask_names_in_file_names(
+    page: Image.Image, tmp_path: Path, settings: Settings
+) -> None:
+    """Clerks name files after people; a reason file or a log must not repeat the name."""
+    path = tmp_path / "x.zip"
+    with zipfile.ZipFile(path, "w") as archive:
+        archive.writestr("第1页.png", formats.encode_image(page))
+        archive.writestr("张三丰讯问笔录.docx", b"PK\x03\x04 not a page")
+    reason, message = _reject(path, settings)
+    assert reason == "zip_nested"  # a .docx is a ZIP inside the ZIP
+    assert "张三丰" not in message
+    assert "张******.docx" in message
+
+    image = formats.write_image(page, tmp_path / "李四 410102198001011234.png")
+    small = Settings(data_dir=tmp_path, max_page_pixels=1000)
+    reason, message = _reject(image, small)
+    assert reason == "image_too_large"
+    assert "李四" not in message
+    assert "198001011234" not in message
