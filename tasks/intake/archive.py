@@ -209,26 +209,8 @@ def _check_member_content(member: ZipMember, stream: BinaryIO) -> str:
 
 
 def count_zip_pages(path: Path, settings: Settings) -> int:
-    """Pages in the archive, from each member's image header (members are not inflated whole).
-
-    Reading stops at the size the directory declares (zipfile enforces it, then
-    checks the CRC), and the directory was checked against the limits first.
-    """
-    total = 0
-    with open_zip(path) as archive:
-        for member in page_members(archive, settings):
-            try:
-                with archive.open(member.info) as stream:
-                    if _check_member_content(member, stream) == "tiff":
-                        total += count_frames(
-                            stream, settings, member.label, max_frames=settings.max_pages - total
-                        )
-                    else:
-                        open_image(stream, settings, member.label).close()
-                        total += 1
-            except (zipfile.BadZipFile, zlib.error, NotImplementedError) as exc:
-                raise RejectedInput("unreadable", f"member {member.label!r}: {exc}") from exc
-    return total
+    """Pages in the archive, from each member's image header (see :func:`_page_map_of`)."""
+    return len(_zip_page_map(path, settings))
 
 
 def iter_zip_pages(path: Path, settings: Settings) -> Iterator[tuple[Image.Image, int | None]]:
@@ -256,18 +238,29 @@ def _zip_page_map(path: Path, settings: Settings) -> tuple[tuple[int, int], ...]
 def _page_map_of(path: Path, mtime_ns: int, size: int, settings_json: str) -> tuple[
     tuple[int, int], ...
 ]:
-    """Read from member headers only; the key's file version and limits make it safe to keep."""
+    """Read from member headers only; the key's file version and limits make it safe to keep.
+
+    Members are not inflated whole: reading stops at the size the directory
+    declares (zipfile enforces it, then checks the CRC), and the directory was
+    checked against the limits first. Every page's pixel count is checked here,
+    from its header, so an oversized member is refused before any page task.
+    """
     settings = Settings.model_validate_json(settings_json)
     pages: list[tuple[int, int]] = []
     with open_zip(path) as archive:
         for index, member in enumerate(page_members(archive, settings)):
-            with archive.open(member.info) as stream:
-                if _check_member_content(member, stream) == "tiff":
-                    frames = count_frames(
-                        stream, settings, member.label, max_frames=settings.max_pages - len(pages)
-                    )
-                else:
-                    frames = 1
+            try:
+                with archive.open(member.info) as stream:
+                    if _check_member_content(member, stream) == "tiff":
+                        frames = count_frames(
+                            stream, settings, member.label,
+                            max_frames=settings.max_pages - len(pages),
+                        )
+                    else:
+                        open_image(stream, settings, member.label).close()
+                        frames = 1
+            except (zipfile.BadZipFile, zlib.error, NotImplementedError) as exc:
+                raise RejectedInput("unreadable", f"member {member.label!r}: {exc}") from exc
             pages += [(index, frame) for frame in range(frames)]
     return tuple(pages)
 
