@@ -12,7 +12,7 @@ Per condition it prints document-type accuracy (a true document counts when a pr
 document has its exact page range and type), boundary precision/recall (exact ranges) and
 page-level type accuracy, for the full splitter (titles + classifier) and for the
 classifier alone. ``--ocr N`` also renders N small samples and runs them through the
-project's OCR (slow: seconds per page).
+project's OCR (``--ocr-engine tesseract|rapidocr``; slow: seconds per page).
 
     .venv/bin/python benchmarks/doc_classify_eval.py [--dossiers 30] [--ocr 0]
 """
@@ -125,12 +125,12 @@ def score(sets: list[Labelled], *, clean: bool, use_titles: bool = True) -> dict
     }
 
 
-def ocr_sets(n: int) -> list[Labelled]:
-    """Render, degrade and OCR ``n`` samples with the project's OCR engine."""
+def ocr_sets(n: int, engine_name: str) -> list[Labelled]:
+    """Render, degrade and OCR ``n`` samples with one of the project's OCR engines."""
     from dossier.samples import render
     from tasks.ocr.engines import get_engine
 
-    engine = get_engine("rapidocr")
+    engine = get_engine(engine_name)
     sets = []
     for seed in range(HELD_OUT_SEED + 500, HELD_OUT_SEED + 500 + n):
         sample = make_sample_dossier(seed, blank_separators=False)
@@ -143,7 +143,7 @@ def ocr_sets(n: int) -> list[Labelled]:
                 jpeg_quality=70,
                 seed=seed + number,
             )
-            texts.append(engine.recognize(image).text)  # type: ignore[attr-defined]
+            texts.append(engine.read(image).text if not sheet.blank else "")
         sets.append((texts, sample.documents))
     return sets
 
@@ -152,6 +152,7 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--dossiers", type=int, default=30)
     parser.add_argument("--ocr", type=int, default=0, help="also OCR this many rendered samples")
+    parser.add_argument("--ocr-engine", default="tesseract", choices=("tesseract", "rapidocr"))
     args = parser.parse_args()
     started = time.perf_counter()
     classifier = load_classifier()
@@ -171,7 +172,11 @@ def main() -> None:
         conditions.append(("real judgments (50), OCR noise 5%, cleaned", real_noisy, True))
     if args.ocr:
         conditions.append(
-            (f"generated, rendered + RapidOCR ({args.ocr})", ocr_sets(args.ocr), True)
+            (
+                f"generated, rendered + {args.ocr_engine} ({args.ocr})",
+                ocr_sets(args.ocr, args.ocr_engine),
+                True,
+            )
         )
     header = (
         f"{'condition':48} {'mode':16} {'doc type acc':>12} {'bound P':>8} {'bound R':>8}"

@@ -132,7 +132,9 @@ def _within_one_edit(a: str, b: str) -> bool:
 
 def _fuzzy(line: str) -> list[tuple[str, str]]:
     """Types whose title the line's end is one edit away from (讯问笔灵, 刑事判快书)."""
-    hits = []
+    hits: list[tuple[str, str]] = []
+    if line[0].isdigit() or line[-1].isdigit():
+        return hits  # a contents entry (1 受案登记表 3), not a title
     for kind, title in _FUZZY_TITLES:
         n = len(title)
         if any(len(line) >= k and _within_one_edit(line[-k:], title) for k in (n - 1, n, n + 1)):
@@ -214,8 +216,11 @@ def split_documents(
             confidence = match.confidence
             if len(match.candidates) > 1 and probs:  # 洵问笔录: 讯问 or 询问? the content says
                 kind = max(match.candidates, key=lambda k: probs.get(k, 0.0))
+            fuzzy = match.confidence <= FUZZY_CONFIDENCE
             if match.type == "其他" and best not in (None, "其他") and probs[best] >= 0.97:
                 kind, confidence = best, probs[best]  # a generic title shape, a sure classifier
+            elif fuzzy and best not in (None, *match.candidates) and probs[best] >= 0.9:
+                kind, confidence = best, probs[best]  # a near-miss title the content contradicts
             elif probs and best == kind:
                 confidence = max(confidence, min(0.99, probs[best]))
             starts.append((index, kind, match.title, confidence))
