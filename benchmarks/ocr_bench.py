@@ -140,11 +140,32 @@ def run_ours(pages: list[BenchPage], engine: str) -> tuple[list, float]:
     return records, time.perf_counter() - start
 
 
+def straighten(pages: list[BenchPage], directory: Path) -> list[BenchPage]:
+    """The pages as ``ocr_page`` hands them to the engine: upright and deskewed.
+
+    A second raw baseline on these isolates our per-page overhead from the
+    cost the raw engines pay (or the errors they make) on turned and skewed scans.
+    """
+    from tasks.ocr.engines import get_engine
+    from tasks.ocr.preprocess import prepare_page
+
+    classify = get_engine("rapidocr").text_direction  # type: ignore[attr-defined]
+    directory.mkdir(exist_ok=True)
+    out = []
+    for page in pages:
+        with Image.open(page.path) as image:
+            prepared = prepare_page(image, classify)
+            target = directory / page.path.name
+            prepared.image.save(target)
+        out.append(BenchPage(target, page.reference, 0, 0.0))
+    return out
+
+
 # --- raw engines ----------------------------------------------------------------------
 
 
 def run_raw_tesseract(pages: list[BenchPage], out: Path) -> tuple[list[str], float]:
-    out.mkdir(exist_ok=True)
+    out.mkdir(parents=True, exist_ok=True)
     listing = "\n".join(str(p.path) for p in pages)
     command = (
         f"xargs -P {CORES} -I{{}} sh -c "
@@ -229,35 +250,38 @@ def _in_order(reference: str, hypothesis: str) -> bool:
     return normalise_for_cer(hypothesis).startswith(first[:4])
 
 
-def compare_osd(pages: list[BenchPage], records: list) -> None:
+def compare_osd(pages: list[BenchPage]) -> None:
+    """Tesseract OSD against our orientation (line gaps + RapidOCR direction classifier)."""
     import pytesseract
 
-    right = wrong = failed = 0
-    start = time.perf_counter()
+    from tasks.ocr.engines import get_engine
+    from tasks.ocr.preprocess import prepare_page
+
+    classify = get_engine("rapidocr").text_direction  # type: ignore[attr-defined]
+    osd_right = ours_right = refused = 0
+    osd_seconds = ours_seconds = 0.0
     for page in pages:
+        image = Image.open(page.path)
+        image.load()
+        start = time.perf_counter()
         try:
-            osd = pytesseract.image_to_osd(Image.open(page.path), output_type="dict")
-            found = int(osd["rotate"])
+            osd = pytesseract.image_to_osd(image, output_type=pytesseract.Output.DICT)
+            # OSD's "rotate" is the clockwise turn that makes the page upright.
+            osd_right += (
+                (int(osd["rotate"]) == 0) if page.blank else (int(osd["rotate"]) == page.rotation)
+            )
         except pytesseract.TesseractError:
-            failed += 1
-            continue
-        # OSD's "rotate" is the clockwise turn that makes the page upright.
-        if page.blank:
-            wrong += found != 0
-            right += found == 0
-        elif found == page.rotation:
-            right += 1
-        else:
-            wrong += 1
-    seconds = time.perf_counter() - start
-    ours = sum(
-        (r.status == "blank") if p.blank else (r.rotation == p.rotation)
-        for p, r in zip(pages, records, strict=True)
-    )
+            refused += 1
+        osd_seconds += time.perf_counter() - start
+        start = time.perf_counter()
+        prepared = prepare_page(image, classify)
+        ours_seconds += time.perf_counter() - start
+        ours_right += prepared.blank if page.blank else (prepared.rotation == page.rotation)
+    n = len(pages)
     print(
-        f"orientation: tesseract OSD right on {right}/{len(pages)} "
-        f"({wrong} wrong, {failed} refused; {seconds / len(pages):.2f} s/page); "
-        f"ours right on {ours}/{len(pages)}"
+        f"orientation: tesseract OSD right on {osd_right}/{n} ({refused} refused, "
+        f"{osd_seconds / n:.2f} s/page); ours (blank check, line gaps, direction classifier, "
+        f"deskew) right on {ours_right}/{n} ({ours_seconds / n:.2f} s/page)"
     )
 
 
@@ -282,12 +306,11 @@ def main(argv: list[str] | None = None) -> int:
     turned = sum(p.rotation != 0 for p in pages)
     print(f"pages: {len(pages)} (A4 300 dpi, {blanks} blank, {turned} turned) in {work}")
 
+    upright = straighten(pages, work / "upright")
     engines = [e for e in args.engines.split(",") if e]
     throughput: dict[str, float] = {}
-    last_records: list = []
     for engine in engines:
         records, seconds = run_ours(pages, engine)
-        last_records = records
         pairs = [(p.reference, r.text) for p, r in zip(pages, records, strict=True) if not p.blank]
         turned_pairs = [
             (p.reference, r.text) for p, r in zip(pages, records, strict=True) if p.rotation
@@ -307,15 +330,20 @@ def main(argv: list[str] | None = None) -> int:
             f"{rotation_ok}/{len(pairs)}; blank right {blank_ok}/{len(pages)}; failed {failed}; "
             f"{seconds / len(pages):.2f} s/page wall"
         )
-        if engine == "tesseract":
-            raw_texts, raw_seconds = run_raw_tesseract(pages, work / "tesseract")
-            label = f"raw tesseract CLI (xargs -P {CORES})"
-        else:
-            raw_texts, raw_seconds = run_raw_rapidocr(pages)
-            label = "bare RapidOCR loop"
-        raw_pairs = [(p.reference, t) for p, t in zip(pages, raw_texts, strict=True) if not p.blank]
-        print(f"{label}: CER {corpus_cer(raw_pairs):.3%} (no orientation handling)")
-        print(ratio_line(f"{engine} throughput", ours, len(pages) / raw_seconds, label, "pages/s"))
+        for baseline, inputs in (("same scans", pages), ("straightened", upright)):
+            if engine == "tesseract":
+                raw_texts, raw_seconds = run_raw_tesseract(inputs, work / "tesseract" / baseline)
+                label = f"raw tesseract CLI (xargs -P {CORES}) on {baseline}"
+            else:
+                raw_texts, raw_seconds = run_raw_rapidocr(inputs)
+                label = f"bare RapidOCR loop on {baseline}"
+            raw_pairs = [
+                (p.reference, t) for p, t in zip(inputs, raw_texts, strict=True) if not p.blank
+            ]
+            print(f"{label}: CER {corpus_cer(raw_pairs):.3%}")
+            print(
+                ratio_line(f"  {engine} ocr_page", ours, len(pages) / raw_seconds, "raw", "pages/s")
+            )
 
     if not args.no_ocrmypdf:
         texts, seconds = run_ocrmypdf(pages, work)
@@ -336,8 +364,8 @@ def main(argv: list[str] | None = None) -> int:
 
     if args.psm:
         compare_psm(pages, [int(m) for m in args.psm.split(",")])
-    if args.osd and last_records:
-        compare_osd(pages, last_records)
+    if args.osd:
+        compare_osd(pages)
     return 0
 
 
