@@ -103,12 +103,12 @@ def _paginate(body: str, title: str | None, reserve_lines: int) -> list[str]:
     from dossier.samples.render import DEFAULT_MARGINS, paginate_text
 
     left, top, right, bottom = DEFAULT_MARGINS
-    line_height = int(texts_font_size() * 1.6)
+    line_height = int(_font_size() * 1.6)
     margins = (left, top, right, bottom + reserve_lines * line_height)
     return paginate_text(body, title=title, margins=margins)
 
 
-def texts_font_size() -> int:
+def _font_size() -> int:
     from dossier.samples.render import DEFAULT_FONT_SIZE
 
     return DEFAULT_FONT_SIZE

@@ -131,3 +131,27 @@ def test_real_judgments_split_one_document_each() -> None:
     found = split_documents(clean_dossier_text(pages))
     assert [(d.type, d.pages) for d in found] == expected
     assert all(d.title.endswith("判决书") for d in found)
+
+
+@pytest.mark.slow
+def test_real_tesseract_output_splits() -> None:
+    """Four first pages printed, spoiled like a scan and read by the real tesseract."""
+    from dossier.samples.dossier import make_sample_dossier as make
+    from dossier.samples.render import degrade, render_text_page
+    from tasks.ocr.engines import get_engine
+
+    sample = make(HELD_OUT[2])
+    wanted = [d for d in sample.documents if d.type in ("卷内目录", "讯问笔录", "起诉书", "判决书")]
+    firsts = [
+        next(d for d in wanted if d.type == kind) for kind in dict.fromkeys(d.type for d in wanted)
+    ]
+    engine = get_engine("tesseract")
+    pages = []
+    for number, doc in enumerate(firsts):
+        sheet = sample.sheets[doc.pages[0] - 1]
+        image = render_text_page(sheet.body, title=sheet.title)
+        image = degrade(image, skew_degrees=0.5, blur=0.6, noise=5.0, jpeg_quality=75, seed=number)
+        pages.append(engine.read(image).text)
+    found = split_documents(clean_dossier_text(pages))
+    assert [d.type for d in found] == [d.type for d in firsts]
+    assert [d.pages for d in found] == [(i, i) for i in range(1, len(firsts) + 1)]
