@@ -47,13 +47,12 @@ def version() -> None:
 
 def _register() -> None:
     """Command groups, each in its own module; imported here so ``--help`` lists them all."""
-    from dossier.commands import db, services
+    from dossier.commands import db, process, samples, services
 
     app.add_typer(services.app, name="services")
     app.add_typer(db.app, name="db")
-    from dossier.commands import samples
-
     app.command("samples")(samples.samples)
+    app.command("process")(process.process)
 
 
 _register()

@@ -1,0 +1,75 @@
+"""Intake stage: take an upload in, or quarantine it with its reason (收卷 / 隔离).
+
+Every refusal the pipeline can know before OCR is found here — bad bytes,
+encryption, archive bombs, page and pixel limits — so a rejected upload never
+reaches the page tasks and the flow ends cleanly with the reason on record.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Literal
+
+from pydantic import BaseModel
+
+from dossier.settings import Settings, get_settings
+from dossier.store.base import ObjectStore
+from tasks.intake.paginate import count_pages
+from tasks.intake.rejection import RejectedInput
+from tasks.intake.retrieve import quarantine, retrieve, upload_name
+from tasks.stages.workspace import local_original
+
+IntakeStatus = Literal["accepted", "duplicate", "rejected"]
+
+
+class IntakeOutcome(BaseModel):
+    upload: str
+    status: IntakeStatus
+    dossier_id: str | None = None
+    sha256: str | None = None
+    filename: str | None = None
+    size: int | None = None
+    original_key: str | None = None
+    page_count: int | None = None
+    reason: str | None = None
+    message: str | None = None
+    previous_status: str | None = None  # of a duplicate: what the first run concluded
+
+
+def take_in(
+    store: ObjectStore, source: Path | str, settings: Settings | None = None
+) -> IntakeOutcome:
+    """Retrieve, dedupe and check limits; quarantine on any refusal."""
+    settings = settings or get_settings()
+    name = upload_name(source)
+    try:
+        upload = retrieve(store, source, settings)
+    except RejectedInput as refusal:
+        return _quarantined(store, name, source, refusal)
+    if upload.duplicate:
+        return IntakeOutcome(
+            upload=name, status="duplicate", dossier_id=upload.dossier_id, sha256=upload.sha256,
+            filename=upload.filename, size=upload.size, original_key=upload.original_key,
+            previous_status=upload.manifest.status, reason=upload.manifest.reason,
+        )
+    assert upload.original_key is not None
+    try:
+        path = local_original(store, upload.original_key, upload.sha256, settings)
+        pages = count_pages(path, settings)
+    except RejectedInput as refusal:
+        return _quarantined(store, name, source, refusal)
+    return IntakeOutcome(
+        upload=name, status="accepted", dossier_id=upload.dossier_id, sha256=upload.sha256,
+        filename=upload.filename, size=upload.size, original_key=upload.original_key,
+        page_count=pages,
+    )
+
+
+def _quarantined(
+    store: ObjectStore, name: str, source: Path | str, refusal: RejectedInput
+) -> IntakeOutcome:
+    record = quarantine(store, name, source, refusal.reason, refusal.message)
+    return IntakeOutcome(
+        upload=name, status="rejected", dossier_id=record.dossier_id, sha256=record.sha256,
+        filename=name, size=record.size, reason=refusal.reason, message=refusal.message,
+    )

@@ -1,0 +1,68 @@
+"""Page stage: one page from the original to ``pages/`` and ``ocr/`` (分页 + 识别).
+
+A page is cut out, kept as a PNG for reviewers, and read — from the PDF text
+layer when it carries real text, else by OCR. One page at a time per worker, so
+memory does not grow with the dossier; a page that cannot be read becomes a
+``failed`` record, never an exception that would sink its neighbours.
+"""
+
+from __future__ import annotations
+
+import io
+from pathlib import Path
+
+from PIL import Image
+
+from dossier.settings import Settings, get_settings
+from dossier.store.base import ObjectStore
+from dossier.store.keys import ocr_key, page_image_key
+from schemas.ocr import PageOcr
+from tasks.intake.paginate import load_page
+from tasks.ocr.page import ocr_page, text_layer_page
+
+PNG_COMPRESS_LEVEL = 1  # level 1 is ~5x faster than 6 for ~15% more bytes on scans
+
+
+def page_png(image: Image.Image) -> bytes:
+    buffer = io.BytesIO()
+    image.save(buffer, format="PNG", compress_level=PNG_COMPRESS_LEVEL)
+    return buffer.getvalue()
+
+
+def read_page(
+    store: ObjectStore,
+    dossier_id: str,
+    original: Path,
+    page: int,
+    *,
+    engine: str | None = None,
+    settings: Settings | None = None,
+) -> PageOcr:
+    """Cut, keep and read page ``page`` (1-based); writes both objects, returns the record."""
+    settings = settings or get_settings()
+    engine = engine or settings.ocr_engine
+    try:
+        cut = load_page(original, page, settings)
+    except Exception as error:  # a corrupt page: the others still finish
+        record = failed_page(dossier_id, page, engine, f"{type(error).__name__}: {error}")
+    else:
+        image_key = page_image_key(dossier_id, page)
+        store.put_bytes(image_key, page_png(cut.image), content_type="image/png")
+        if cut.text_layer is not None:
+            record = text_layer_page(
+                dossier_id, page, cut.text_layer, width=cut.image.width, height=cut.image.height
+            )
+            record.image_key = image_key
+        else:
+            record = ocr_page(dossier_id, page, cut.image, engine=engine, image_key=image_key)
+        cut.image.close()
+    store.put_json(ocr_key(dossier_id, page), record.model_dump(mode="json"))
+    return record
+
+
+def failed_page(dossier_id: str, page: int, engine: str | None, error: str) -> PageOcr:
+    """The record of a page that could not be read (also used when a task times out)."""
+    return PageOcr(
+        dossier_id=dossier_id, page=page, source="ocr", engine=engine, status="failed",
+        error=error[:300],
+    )

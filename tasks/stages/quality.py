@@ -1,0 +1,46 @@
+"""Validate stage: the quality gates on one dossier, kept under ``quality/<dossier_id>/``."""
+
+from __future__ import annotations
+
+import mimetypes
+import tempfile
+from collections.abc import Sequence
+from pathlib import Path
+
+from dossier.store.base import ObjectStore
+from dossier.store.keys import validate_key, validation_key
+from schemas.case_card import CaseCard, DocumentRef
+from schemas.ocr import PageOcr
+from tasks.quality.docs import build_data_docs
+from tasks.quality.report import QualityReport
+from tasks.quality.validate import validate_dossier
+
+
+def data_docs_prefix(dossier_id: str) -> str:
+    return f"quality/{dossier_id}/docs/"
+
+
+def check_dossier(
+    store: ObjectStore,
+    dossier_id: str,
+    pages: Sequence[PageOcr],
+    documents: Sequence[DocumentRef],
+    card: CaseCard,
+    page_count: int,
+) -> QualityReport:
+    report = validate_dossier(pages, documents, card, page_count)
+    store.put_json(validation_key(dossier_id), report.model_dump(mode="json"))
+    return report
+
+
+def publish_data_docs(store: ObjectStore, report: QualityReport) -> str:
+    """Build the GX Data Docs site and upload it; returns the key of its index page."""
+    prefix = data_docs_prefix(report.dossier_id)
+    with tempfile.TemporaryDirectory(prefix="dossier-docs-") as tmp:
+        index = build_data_docs(report, Path(tmp))
+        root = index.parent
+        for path in sorted(p for p in root.rglob("*") if p.is_file()):
+            key = validate_key(prefix + path.relative_to(root).as_posix())
+            content_type = mimetypes.guess_type(path.name)[0] or "application/octet-stream"
+            store.put_file(key, path, content_type=content_type)
+    return prefix + "index.html"

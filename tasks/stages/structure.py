@@ -1,0 +1,59 @@
+"""Structure stage: page texts to documents and the case card (结构化).
+
+Cleaning, splitting and extraction are the NLP modules' work; this stage only
+feeds them the dossier's pages in order and keeps their outputs under
+``nlp/<dossier_id>/``.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+from pydantic import BaseModel
+
+from dossier.store.base import ObjectStore
+from dossier.store.keys import case_card_key, documents_key
+from schemas.case_card import CaseCard, DocumentRef
+from schemas.ocr import PageOcr
+from tasks.nlp.case_card import build_case_card
+from tasks.nlp.clean import clean_dossier_text
+from tasks.nlp.documents import split_documents
+
+
+class DocumentText(DocumentRef):
+    """A document as kept in ``documents.json``: its reference plus its cleaned text."""
+
+    text: str
+
+
+class Structured(BaseModel):
+    documents: list[DocumentRef]
+    card: CaseCard
+
+
+def page_texts(pages: Sequence[PageOcr]) -> list[str]:
+    """Texts in page order; blank and failed pages count as empty pages."""
+    ordered = sorted(pages, key=lambda p: p.page)
+    return [p.text if p.status == "ok" else "" for p in ordered]
+
+
+def structure_dossier(store: ObjectStore, dossier_id: str, pages: Sequence[PageOcr]) -> Structured:
+    cleaned = clean_dossier_text(page_texts(pages))
+    split = split_documents(cleaned)
+    documents = [d.to_ref() for d in split]
+    card = build_case_card(
+        dossier_id, "\n".join(cleaned), documents, document_texts=[d.text for d in split]
+    )
+    store.put_json(
+        documents_key(dossier_id),
+        {
+            "schema_version": "1",
+            "dossier_id": dossier_id,
+            "documents": [
+                DocumentText(**ref.model_dump(), text=doc.text).model_dump(mode="json")
+                for ref, doc in zip(documents, split, strict=True)
+            ],
+        },
+    )
+    store.put_json(case_card_key(dossier_id), card.model_dump(mode="json"))
+    return Structured(documents=documents, card=card)
