@@ -47,12 +47,24 @@ def version() -> None:
 
 def _register() -> None:
     """Command groups, each in its own module; imported here so ``--help`` lists them all."""
-    from dossier.commands import db, process, samples, services
+    from dossier.commands import db, demo, process, review_queue, samples, services
 
     app.add_typer(services.app, name="services")
     app.add_typer(db.app, name="db")
     app.command("samples")(samples.samples)
     app.command("process")(process.process)
+    _register_operations()
+    app.command("demo")(demo.demo)
+    app.command("review-queue")(review_queue.review_queue)
+
+
+def _register_operations() -> None:
+    """Deployments, the upload watcher and uploads (operations, issue 6)."""
+    from dossier.commands import deploy, upload, watch
+
+    app.command("deploy")(deploy.deploy)
+    app.command("upload")(upload.upload)
+    app.command("watch")(watch.watch)
 
 
 _register()
