@@ -43,7 +43,11 @@ def run_name() -> str:
     bytes) is what every output is keyed by, and the summary artifact shows it.
     """
     params = flow_run.parameters
-    name = params.get("key") or params.get("path") or "upload"
+    return run_name_for(params.get("key") or params.get("path") or "upload")
+
+
+def run_name_for(name: str) -> str:
+    """The masked run name of an upload (the sweep finds runs in flight by it)."""
     digest = hashlib.sha256(str(name).encode()).hexdigest()[:8]
     suffix = PurePath(str(name)).suffix.lower().lstrip(".")[:5] or "bin"
     return f"ingest-{digest}-{suffix}"

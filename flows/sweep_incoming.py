@@ -1,0 +1,133 @@
+"""sweep-incoming: the safety net behind the upload watcher (补漏).
+
+Every few minutes, list ``incoming/`` and start ingest for each upload that is
+neither done nor in flight. Done is decided on the upload's bytes, not its
+name: the sha-derived dossier id has a finished manifest, or a quarantine
+record for this upload names that same dossier. In flight means an ingest run
+with the upload's masked run name is scheduled, pending or running. A run
+started twice anyway (the watcher's event and the sweep racing) is harmless:
+the second sees a duplicate.
+"""
+
+from __future__ import annotations
+
+import hashlib
+from dataclasses import dataclass
+
+from prefect import flow, get_run_logger
+from prefect.artifacts import create_table_artifact
+from prefect.client.orchestration import get_client
+from prefect.client.schemas.filters import (
+    FlowFilter,
+    FlowFilterName,
+    FlowRunFilter,
+    FlowRunFilterName,
+    FlowRunFilterState,
+    FlowRunFilterStateType,
+)
+from prefect.client.schemas.objects import StateType
+from prefect.deployments import run_deployment
+
+from dossier.store import get_store
+from dossier.store.base import CHUNK, ObjectInfo, ObjectNotFoundError, ObjectStore
+from dossier.store.keys import quarantine_reason_key
+from flows.ingest_dossier import ingest_dossier, run_name_for
+from tasks.intake.rejection import masked_filename
+from tasks.intake.retrieve import (
+    FINISHED_STATUSES,
+    INCOMING,
+    dossier_id_for,
+    read_manifest,
+    upload_name,
+)
+
+IN_FLIGHT = [StateType.SCHEDULED, StateType.PENDING, StateType.RUNNING, StateType.PAUSED]
+
+
+@dataclass(frozen=True)
+class UploadState:
+    key: str
+    dossier_id: str
+    done: bool
+
+
+def sha256_of(store: ObjectStore, info: ObjectInfo) -> str:
+    """The sha256 the store recorded at put; hashed from the bytes when another client put it."""
+    if info.sha256:
+        return info.sha256
+    digest = hashlib.sha256()
+    with store.open(info.key) as stream:
+        for chunk in iter(lambda: stream.read(CHUNK), b""):
+            digest.update(chunk)
+    return digest.hexdigest()
+
+
+def upload_state(store: ObjectStore, info: ObjectInfo) -> UploadState:
+    """Done when the dossier's manifest is finished or this upload was quarantined as it is."""
+    dossier_id = dossier_id_for(sha256_of(store, info))
+    manifest = read_manifest(store, dossier_id)
+    if manifest is not None and manifest.status in FINISHED_STATUSES:
+        return UploadState(info.key, dossier_id, True)
+    try:
+        record = store.get_json(quarantine_reason_key(upload_name(info.key)))
+    except ObjectNotFoundError:
+        record = None
+    quarantined = isinstance(record, dict) and record.get("dossier_id") == dossier_id
+    return UploadState(info.key, dossier_id, quarantined)
+
+
+def runs_in_flight(run_names: list[str]) -> set[str]:
+    """Which of these ingest run names have a run that is not over yet."""
+    if not run_names:
+        return set()
+    with get_client(sync_client=True) as client:
+        runs = client.read_flow_runs(
+            flow_filter=FlowFilter(name=FlowFilterName(any_=["ingest-dossier"])),
+            flow_run_filter=FlowRunFilter(
+                name=FlowRunFilterName(any_=run_names),
+                state=FlowRunFilterState(type=FlowRunFilterStateType(any_=IN_FLIGHT)),
+            ),
+        )
+    return {run.name for run in runs}
+
+
+@flow(name="sweep-incoming", log_prints=False)
+def sweep_incoming(ingest_deployment: str | None = None, limit: int = 200) -> dict[str, int]:
+    """Start ingest for every pending upload, at most ``limit`` per sweep.
+
+    With ``ingest_deployment`` (``ingest-dossier/<name>``) each upload becomes a
+    run of that deployment, so the pool's workers share them; without it the
+    uploads are ingested here, one after the other, as subflows.
+    """
+    logger = get_run_logger()
+    store = get_store()
+    uploads = [info for info in store.list(INCOMING) if not info.key.endswith("/")]
+    pending = [state for info in uploads if not (state := upload_state(store, info)).done]
+    busy = runs_in_flight([run_name_for(state.key) for state in pending])
+    counts = {"uploads": len(uploads), "done": len(uploads) - len(pending), "in_flight": 0,
+              "started": 0, "failed": 0}
+    rows = []
+    for state in pending:
+        name = run_name_for(state.key)
+        masked = masked_filename(upload_name(state.key))
+        if name in busy:
+            counts["in_flight"] += 1
+            continue
+        if counts["started"] >= limit:
+            break
+        if ingest_deployment:
+            run = run_deployment(ingest_deployment, parameters={"key": state.key}, timeout=0)
+            outcome = f"submitted {run.name}"
+        else:
+            result = ingest_dossier(key=state.key, return_state=True)
+            outcome = result.name
+            if not result.is_completed():
+                counts["failed"] += 1
+        counts["started"] += 1
+        logger.info("upload %s (dossier %s): %s", masked, state.dossier_id, outcome)
+        rows.append({"upload": masked, "dossier": state.dossier_id, "run": outcome})
+    logger.info("sweep: %s", counts)
+    if rows:
+        create_table_artifact(table=rows, key="sweep-incoming",
+                              description="Uploads the sweep started")
+    return counts

@@ -1,0 +1,123 @@
+"""``prefect deploy --all`` for this project: the pool, the ``ocr`` limit, then prefect.yaml.
+
+``prefect deploy`` refuses to create a work pool without a prompt and knows
+nothing of tag concurrency limits, so both are made here first when missing
+(never changed when present: an operator may have tuned them in the UI).
+The placeholders of prefect.yaml are filled from :class:`DeployTarget`.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import logging
+import os
+import subprocess
+from dataclasses import dataclass
+from pathlib import Path
+
+from dossier.settings import PROJECT_ROOT
+from infra.prefect_server import prefect_executable
+from infra.processes import ServiceError
+
+log = logging.getLogger("infra.deploy")
+
+DEFAULT_POOL = "dossier-pool"
+OCR_TAG = "ocr"
+DEFAULT_OCR_LIMIT = 4
+INGEST_DEPLOYMENT = "ingest-dossier/on-upload"
+SWEEP_DEPLOYMENT = "sweep-incoming/every-5-minutes"
+
+
+@dataclass(frozen=True)
+class DeployTarget:
+    """Where the deployments go: the pool, the bucket whose uploads trigger, a name suffix.
+
+    A suffix gives a second, independent set of deployments on the same server
+    (a test, a staging bucket) beside the usual one.
+    """
+
+    api_url: str
+    bucket: str
+    pool: str = DEFAULT_POOL
+    suffix: str = ""
+    ocr_limit: int = DEFAULT_OCR_LIMIT
+    project_dir: Path = PROJECT_ROOT
+
+    @property
+    def ingest_deployment(self) -> str:
+        return INGEST_DEPLOYMENT + self.suffix
+
+    @property
+    def sweep_deployment(self) -> str:
+        return SWEEP_DEPLOYMENT + self.suffix
+
+    def environment(self) -> dict[str, str]:
+        return {
+            "PREFECT_API_URL": self.api_url,
+            "DOSSIER_WORK_POOL": self.pool,
+            "DOSSIER_BUCKET": self.bucket,
+            "DOSSIER_DEPLOY_SUFFIX": self.suffix,
+            "DOSSIER_PROJECT_DIR": str(self.project_dir),
+        }
+
+
+def ensure_work_pool(name: str) -> bool:
+    """Create the process work pool unless it exists; True when it was created."""
+    from prefect.client.orchestration import get_client
+    from prefect.client.schemas.actions import WorkPoolCreate
+    from prefect.exceptions import ObjectNotFound
+
+    with get_client(sync_client=True) as client:
+        try:
+            client.read_work_pool(name)
+            return False
+        except ObjectNotFound:
+            client.create_work_pool(WorkPoolCreate(name=name, type="process"))
+            log.info("created process work pool %s", name)
+            return True
+
+
+def ensure_tag_limit(tag: str, limit: int) -> bool:
+    """Create the task-run concurrency limit of ``tag`` unless it exists."""
+    from prefect.client.orchestration import get_client
+    from prefect.exceptions import ObjectNotFound
+
+    with get_client(sync_client=True) as client:
+        try:
+            client.read_concurrency_limit_by_tag(tag)
+            return False
+        except ObjectNotFound:
+            client.create_concurrency_limit(tag=tag, concurrency_limit=limit)
+            log.info("created concurrency limit %s=%d", tag, limit)
+            return True
+
+
+def deploy(target: DeployTarget, timeout: float = 300) -> str:
+    """Pool and limit first, then ``prefect deploy --all``; returns its output."""
+    os.environ["PREFECT_API_URL"] = target.api_url
+    ensure_work_pool(target.pool)
+    ensure_tag_limit(OCR_TAG, target.ocr_limit)
+    env = {**os.environ, **target.environment(), "PREFECT_CLI_PROMPT": "false"}
+    argv = [prefect_executable(), "--no-prompt", "deploy", "--all",
+            "--prefect-file", str(target.project_dir / "prefect.yaml")]
+    done = subprocess.run(argv, cwd=target.project_dir, env=env, capture_output=True,
+                          text=True, timeout=timeout, check=False)
+    if done.returncode != 0:
+        raise ServiceError(f"prefect deploy failed ({done.returncode}):\n"
+                           + (done.stdout + done.stderr)[-3000:])
+    return done.stdout
+
+
+def remove(target: DeployTarget) -> None:
+    """Delete this target's deployments (their triggers and scheduled runs go too) and pool."""
+    from prefect.client.orchestration import get_client
+    from prefect.exceptions import ObjectNotFound
+
+    os.environ["PREFECT_API_URL"] = target.api_url
+    with get_client(sync_client=True) as client:
+        for name in (target.ingest_deployment, target.sweep_deployment):
+            with contextlib.suppress(ObjectNotFound):
+                client.delete_deployment(client.read_deployment_by_name(name).id)
+        if target.pool != DEFAULT_POOL:
+            with contextlib.suppress(ObjectNotFound):
+                client.delete_work_pool(target.pool)

@@ -1,0 +1,152 @@
+"""The upload watcher: MinIO bucket notifications on ``incoming/`` → ``dossier.uploaded`` events.
+
+A deployment trigger turns each event into an ingest run. The event id is a
+uuid5 of bucket, key and etag, so the same object announced twice (MinIO
+re-delivering, the watcher reconnecting, two watchers) is one event to
+Prefect's triggers, which skip ids they have seen. Keys arrive URL-encoded
+(a Chinese file name is %E8%B5%B7…): they are decoded and NFC-normalised like
+every key of the store. Logs show masked names only.
+"""
+
+from __future__ import annotations
+
+import logging
+import threading
+import unicodedata
+import urllib.parse
+import uuid
+from collections.abc import Callable, Iterable, Iterator
+from dataclasses import dataclass
+
+from minio import Minio
+
+from tasks.intake.rejection import masked_filename
+
+log = logging.getLogger("infra.watcher")
+
+EVENT_NAME = "dossier.uploaded"
+PREFIX = "incoming/"
+CREATED = ("s3:ObjectCreated:*",)
+# Namespace of the event ids (a fixed uuid4, so ids are stable across versions).
+EVENT_NAMESPACE = uuid.UUID("6f1d3c52-6b0e-4d8e-9a55-3f6a0f0c9b71")
+MAX_BACKOFF_S = 60.0
+
+
+@dataclass(frozen=True)
+class UploadedObject:
+    bucket: str
+    key: str
+    etag: str
+    size: int | None = None
+
+    @property
+    def event_id(self) -> uuid.UUID:
+        return uploaded_event_id(self.bucket, self.key, self.etag)
+
+    @property
+    def masked(self) -> str:
+        return masked_filename(self.key)
+
+
+def uploaded_event_id(bucket: str, key: str, etag: str) -> uuid.UUID:
+    """Same object, same content → same id; a re-upload with new bytes gets a new etag."""
+    return uuid.uuid5(EVENT_NAMESPACE, f"{bucket}\x00{key}\x00{etag.strip(chr(34))}")
+
+
+def decode_key(raw: str) -> str:
+    """S3 notifications form-encode keys: ``+`` is a space, ``%2B`` a plus."""
+    return unicodedata.normalize("NFC", urllib.parse.unquote_plus(raw))
+
+
+def uploaded_objects(notification: dict, prefix: str = PREFIX) -> Iterator[UploadedObject]:
+    """The created objects under ``prefix`` in one notification (folder markers skipped)."""
+    for record in notification.get("Records") or []:
+        if not str(record.get("eventName", "")).startswith("s3:ObjectCreated:"):
+            continue
+        s3 = record.get("s3") or {}
+        bucket = (s3.get("bucket") or {}).get("name", "")
+        obj = s3.get("object") or {}
+        key = decode_key(obj.get("key", ""))
+        if not key.startswith(prefix) or key.endswith("/") or key == prefix:
+            continue
+        yield UploadedObject(bucket=bucket, key=key, etag=str(obj.get("eTag", "")),
+                             size=obj.get("size"))
+
+
+def emit_uploaded(obj: UploadedObject) -> bool:
+    """One ``dossier.uploaded`` event; False when no Prefect API is configured."""
+    from prefect.events import emit_event
+
+    event = emit_event(
+        event=EVENT_NAME,
+        resource={
+            "prefect.resource.id": f"minio.object.{obj.bucket}/{obj.key}",
+            "prefect.resource.name": obj.masked,
+            "dossier.bucket": obj.bucket,
+        },
+        payload={"key": obj.key, "bucket": obj.bucket, "etag": obj.etag, "size": obj.size},
+        id=obj.event_id,
+    )
+    return event is not None
+
+
+def flush_events(timeout: float = 10.0) -> None:
+    """Send what the background events worker still holds (before exiting)."""
+    from prefect.events.worker import EventsWorker
+
+    EventsWorker.drain_all(timeout=timeout)
+
+
+def watch(
+    client: Minio,
+    bucket: str,
+    *,
+    prefix: str = PREFIX,
+    emit: Callable[[UploadedObject], bool] = emit_uploaded,
+    stop: threading.Event | None = None,
+    listen: Callable[[], Iterable[dict]] | None = None,
+) -> None:
+    """Listen until ``stop`` is set; reconnect with exponential backoff on any error.
+
+    ``listen`` opens the notification stream (default: MinIO's
+    ``listen_bucket_notification`` on ``prefix``).
+    """
+    stop = stop or threading.Event()
+    listen = listen or (lambda: client.listen_bucket_notification(
+        bucket, prefix=prefix, events=CREATED))
+    backoff = 1.0
+    while not stop.is_set():
+        try:
+            log.info("watching %s/%s for uploads", bucket, prefix)
+            stream = listen()
+            try:
+                for notification in stream:
+                    backoff = 1.0  # the connection works: start over after the next drop
+                    for obj in uploaded_objects(notification or {}, prefix):
+                        sent = emit(obj)
+                        log.info("upload %s (etag %s): %s %s", obj.masked, obj.etag[:12],
+                                 EVENT_NAME if sent else "NOT sent (no PREFECT_API_URL)",
+                                 obj.event_id)
+                    if stop.is_set():
+                        break
+            finally:
+                _close(stream)
+            if not stop.is_set():
+                log.warning("notification stream ended; reconnecting")
+        except Exception as error:  # network, MinIO restart, auth: all retried the same way
+            log.warning("notification stream failed (%s: %s); retrying in %.0f s",
+                        type(error).__name__, str(error)[:200], backoff)
+            stop.wait(backoff)
+            backoff = min(backoff * 2, MAX_BACKOFF_S)
+
+
+def _close(stream: Iterable[dict]) -> None:
+    """Close the stream (MinIO's EventIterable holds an HTTP response) however the loop ended."""
+    for name in ("close", "_close_response"):
+        close = getattr(stream, name, None)
+        if close is not None:
+            try:
+                close()
+            except Exception:  # closing a broken connection may fail again
+                log.debug("closing the notification stream failed", exc_info=True)
+            return
