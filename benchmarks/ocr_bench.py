@@ -169,8 +169,8 @@ def run_raw_tesseract(pages: list[BenchPage], out: Path) -> tuple[list[str], flo
     listing = "\n".join(str(p.path) for p in pages)
     command = (
         f"xargs -P {CORES} -I{{}} sh -c "
-        f'\'tesseract "$1" {shlex.quote(str(out))}/$(basename "$1" .png) '
-        f"-l chi_sim+eng --psm 6 2>/dev/null' _ {{}}"
+        f'\'tesseract "$1" "$2/$(basename "$1" .png)" '
+        f"-l chi_sim+eng --psm 6 2>/dev/null' _ {{}} {shlex.quote(str(out))}"
     )
     env = {**os.environ, "OMP_THREAD_LIMIT": "1"}
     start = time.perf_counter()
@@ -330,7 +330,7 @@ def main(argv: list[str] | None = None) -> int:
             f"{rotation_ok}/{len(pairs)}; blank right {blank_ok}/{len(pages)}; failed {failed}; "
             f"{seconds / len(pages):.2f} s/page wall"
         )
-        for baseline, inputs in (("same scans", pages), ("straightened", upright)):
+        for baseline, inputs in (("scans", pages), ("straightened", upright)):
             if engine == "tesseract":
                 raw_texts, raw_seconds = run_raw_tesseract(inputs, work / "tesseract" / baseline)
                 label = f"raw tesseract CLI (xargs -P {CORES}) on {baseline}"

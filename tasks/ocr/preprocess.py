@@ -2,12 +2,12 @@
 
 Order matters. Blank separator sheets come first: orientation detectors
 happily answer "rotate 90" for an empty page (tesseract OSD did, see DESIGN.md),
-and OCR on grain only produces garbage. Then the axis of the text lines (0/180
-versus 90/270) and the small skew are found together from projection
-profiles, which needs no model and works on any script laid out in lines.
-Finally which way up (0 versus 180) is decided by RapidOCR's text-direction
-classifier on short strips cut from the found lines, since a line image
-upside down looks like nothing the classifier saw upright.
+and OCR on grain only produces garbage. Then the skew and the axis of the
+text lines (0/180 versus 90/270) come from projection profiles: cheap, no
+model. Finally which way up (0 versus 180) is decided by RapidOCR's
+text-direction classifier voting over short strips cut from the lines; on
+generated degraded pages this was right on every page where tesseract OSD,
+which DESIGN.md found unreliable on Chinese, was not (see benchmarks/ocr_bench.py --osd).
 """
 
 from __future__ import annotations
@@ -97,12 +97,10 @@ def _rotate_mask(mask: np.ndarray, degrees: float) -> np.ndarray:
 def line_axis_and_skew(gray: np.ndarray, *, max_skew: float = 5.0) -> tuple[bool, float, float]:
     """(lines_are_horizontal, skew_degrees, confidence) from projection profiles.
 
-    Horizontal text lines give a row profile of sharp peaks and gaps at the
-    right angle; the same page read along columns does not, because a
-    character's strokes fill the gaps between characters. The angle with the
-    sharpest profile, searched coarse then fine within ``max_skew``, is the
-    skew (counter-clockwise positive, PIL's convention). Confidence is the
-    ratio of the winning axis's score to the other's.
+    The angle (within ``max_skew``) at which either profile is sharpest is the
+    skew, counter-clockwise positive as in PIL. The axis comes from the gaps
+    at that angle: between lines they are about half a line high, between
+    characters a pixel or two. Confidence is the ratio of the two gap widths.
     """
     h, w = gray.shape
     factor = max(1.0, min(h, w) / _WORK_WIDTH)
