@@ -24,7 +24,6 @@ from tasks.orchestration.ingest import (
     failure_of,
     finish_pages,
     load,
-    page_timeout_s,
     read_page_task,
     record_stage_task,
     retrieve,
@@ -95,14 +94,14 @@ def ingest_dossier(
     started = datetime.now(UTC)
     progress = create_progress_artifact(progress=0.0, key=f"{dossier_id}-ocr-progress",
                                         description=f"OCR of {count} pages")
-    reader = read_page_task.with_options(timeout_seconds=page_timeout_s())
     futures = {
-        reader.submit(dossier_id, intake.original_key, intake.sha256, page, engine): page
+        read_page_task.submit(dossier_id, intake.original_key, intake.sha256, page, engine): page
         for page in range(1, count + 1)
     }
     pages: list[PageOcr] = []
     for done, future in enumerate(as_completed(list(futures)), start=1):
         page = futures[future]
+        future.wait()  # fixes the final state locally; .state alone may read a lagging API
         if future.state.is_completed():
             pages.append(future.result())
         else:  # timed out or crashed: recorded as failed, the dossier goes to review

@@ -18,7 +18,6 @@ from prefect.artifacts import (
 )
 from prefect.runtime import flow_run
 
-from dossier.settings import get_settings
 from dossier.store import get_store
 from dossier.store.keys import case_card_key, documents_key, validation_key
 from schemas.case_card import CaseCard, DocumentRef
@@ -30,7 +29,7 @@ from tasks.quality.summary import failures_table, report_markdown
 from tasks.stages.intake import IntakeOutcome, take_in
 from tasks.stages.library import load_dossier, register_intake
 from tasks.stages.outcome import DossierOutcome, summary_markdown
-from tasks.stages.pages import read_page
+from tasks.stages.page_pool import read_page_isolated
 from tasks.stages.quality import check_dossier, publish_data_docs
 from tasks.stages.structure import Structured, structure_dossier
 from tasks.stages.workspace import local_original, release_original
@@ -69,11 +68,12 @@ def retrieve(key: str | None = None, path: str | None = None) -> IntakeOutcome:
 def read_page_task(
     dossier_id: str, original_key: str, sha256: str, page: int, engine: str | None = None
 ) -> PageOcr:
-    """Cut, keep and OCR one page. Returns the record without word boxes (they are in ``ocr/``)."""
-    store = get_store()
-    original = local_original(store, original_key, sha256)
-    record = read_page(store, dossier_id, original, page, engine=engine)
-    return record.model_copy(update={"items": []})
+    """Cut, keep and OCR one page in a worker process, under the page timeout.
+
+    Returns the record without word boxes (they are in ``ocr/``).
+    """
+    original = local_original(get_store(), original_key, sha256)
+    return read_page_isolated(dossier_id, original, page, engine=engine)
 
 
 def _record(
@@ -183,5 +183,3 @@ def failure_of(state: object) -> str:
     return str(message).splitlines()[0][:200]
 
 
-def page_timeout_s() -> float:
-    return get_settings().ocr_page_timeout_s

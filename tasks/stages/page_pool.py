@@ -1,0 +1,102 @@
+"""Page work in worker processes: a timeout that really stops a page, and true parallelism.
+
+A page task that runs in a thread cannot be interrupted inside onnxruntime or
+PDFium, and PDFium is not thread-safe (intake serialises it behind a lock). So
+the page tasks hand their page to a small pool of worker processes, one page at
+a time each: a page that overruns ``ocr_page_timeout_s`` has its process killed
+(the pool starts a fresh one) and comes back as a failed page, and pages render
+and OCR in parallel without sharing an interpreter lock.
+
+Workers are started with ``forkserver`` (never ``fork``: the parent runs threads
+and onnxruntime) and keep their OCR engine between pages.
+"""
+
+from __future__ import annotations
+
+import json
+import multiprocessing
+import threading
+from concurrent.futures import TimeoutError as FutureTimeout
+from pathlib import Path
+
+from pebble import ProcessPool
+from pebble.common import ProcessExpired
+
+from dossier.settings import Settings, get_settings
+from dossier.store import get_store
+from dossier.store.keys import ocr_key
+from schemas.ocr import PageOcr
+from tasks.stages.pages import failed_page, read_page
+
+_pool: ProcessPool | None = None
+_pool_size = 0
+_lock = threading.Lock()
+
+
+def _pool_for(size: int) -> ProcessPool:
+    global _pool, _pool_size
+    with _lock:
+        if _pool is None or not _pool.active or _pool_size != size:
+            if _pool is not None:
+                _pool.close()
+            _pool = ProcessPool(max_workers=size,
+                                context=multiprocessing.get_context("forkserver"))
+            _pool_size = size
+        return _pool
+
+
+def shutdown_pool() -> None:
+    global _pool
+    with _lock:
+        if _pool is not None:
+            _pool.close()
+            _pool.join(timeout=30)
+            _pool = None
+
+
+def _read_page_in_worker(
+    settings_json: str, dossier_id: str, original: str, page: int, engine: str | None
+) -> PageOcr:
+    """Runs in the worker: the settings travel with the call, not the environment."""
+    settings = Settings.model_validate_json(settings_json)
+    record = read_page(get_store(settings), dossier_id, Path(original), page, engine=engine,
+                       settings=settings)
+    return record.model_copy(update={"items": []})
+
+
+def _dump_with_secret(settings: Settings) -> str:
+    """JSON dumps mask secrets; the worker needs the MinIO secret to reach the store."""
+    data = json.loads(settings.model_dump_json())
+    if settings.minio_secret_key is not None:
+        data["minio_secret_key"] = settings.minio_secret_key.get_secret_value()
+    return json.dumps(data)
+
+
+def read_page_isolated(
+    dossier_id: str,
+    original: Path,
+    page: int,
+    *,
+    engine: str | None = None,
+    settings: Settings | None = None,
+) -> PageOcr:
+    """``read_page`` in a worker process, under the page timeout; never raises for a page."""
+    settings = settings or get_settings()
+    pool = _pool_for(max(1, settings.ocr_concurrency))
+    future = pool.schedule(
+        _read_page_in_worker,
+        args=(_dump_with_secret(settings), dossier_id, str(original), page, engine),
+        timeout=settings.ocr_page_timeout_s,
+    )
+    try:
+        return future.result()
+    except FutureTimeout:
+        error = f"timed out after {settings.ocr_page_timeout_s:.0f} s"
+    except ProcessExpired as expired:
+        error = f"worker process died (exit code {expired.exitcode})"
+    except Exception as exc:  # recorded on the page; the dossier goes to review
+        error = f"{type(exc).__name__}: {exc}"
+    record = failed_page(dossier_id, page, engine or settings.ocr_engine, error)
+    get_store(settings).put_json(ocr_key(dossier_id, page), record.model_dump(mode="json"))
+    return record
+
