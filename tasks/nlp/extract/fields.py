@@ -60,7 +60,8 @@ def find_sections(doc: Doc) -> Sections:
     roles = [
         s
         for s in _spans(doc, KEYWORDS_KEY, "ROLE")
-        if s.start_char >= head_end and s.text in ("被告人", "上诉人", "原审被告人", "犯罪嫌疑人")
+        if s.start_char >= head_end
+        and s.text in ("被告人", "上诉人", "原审被告人", "犯罪嫌疑人", "被不起诉人")
     ]
     parties_start = roles[0].start_char if roles else head_end
     m = _PARTIES_END.search(text, parties_start)
@@ -165,18 +166,25 @@ def procuratorate(doc: Doc, sections: Sections) -> str | None:
     if _spans(doc, FIELDS_KEY, "CASE_NO"):
         return None  # a judgment that does not say who prosecuted: blank
     head = list(re.finditer(r"[\u4e00-\u9fff]{2,40}?人民检察院", text[: sections.parties[0]]))
-    return _procuratorate_name(head[-1].group(0)) if head else None
+    if head:
+        return _procuratorate_name(head[-1].group(0))
+    # 起诉意见书, 提请批准逮捕书: the police address the procuratorate (此致 某某人民检察院)
+    to = re.search(r"此致\s*([\u4e00-\u9fff]{2,30}?人民检察院)", text)
+    return _procuratorate_name(to.group(1)) if to else None
 
 
 def indictment_number(doc: Doc) -> str | None:
-    spans = _spans(doc, FIELDS_KEY, "INDICTMENT_NO")
+    """The 起诉书 number; a 不起诉决定书's own number (某检不诉〔2017〕630号) is not one."""
+    spans = [s for s in _spans(doc, FIELDS_KEY, "INDICTMENT_NO") if "不诉" not in s.text
+             and "不起诉" not in s.text]
     return _fold_brackets(spans[0].text) if spans else None
 
 
 # ---------------------------------------------------------------- persons
 
 _ROLE_START = re.compile(
-    r"(?:指定)?(?P<role>上诉人[（(]原审被告人[）)]|原审被告人|被告人|犯罪嫌疑人|辩护人|被害人|证人)"
+    r"(?:指定)?(?P<role>上诉人[（(]原审被告人[）)]|原审被告人|被告人|犯罪嫌疑人|被不起诉人|辩护人"
+    r"|被害人|证人)"
     r"(?:自报|[（(][^）)]{1,8}[）)])?"
     r"(?P<names>[\u4e00-\u9fff·][\u4e00-\u9fff·0-9]{0,9}?(?:、[\u4e00-\u9fff·][\u4e00-\u9fff·0-9]{0,9}?)*)"
     r"(?=[，,。（(\s:：]|$)"
@@ -185,6 +193,10 @@ _NOT_A_NAME = re.compile(
     r"律师|事务所|公司|人民|法院|检察|机关|公安|委员会|系|及其|均|等|到庭|供述|辩解|意见|证言|陈述"
     r"|犯|罪|不服|涉嫌|上诉|提出|的"  # 被告人某某犯盗窃罪: a sentence, not a parties entry
 )
+
+
+# 被不起诉人 is the suspect a 不起诉决定书 is about: a 犯罪嫌疑人 on the case card.
+_SUSPECT_ROLES = {"被不起诉人": "犯罪嫌疑人"}
 
 
 @dataclass
@@ -203,7 +215,7 @@ def _roles_in_parties(doc: Doc, sections: Sections) -> list[_Party]:
         before = text[m.start() - 1] if m.start() > 0 else "。"
         if before not in "。； \n\t：:" and m.start() != lo:
             continue
-        role = "被告人" if "被告人" in m["role"] else m["role"]
+        role = "被告人" if "被告人" in m["role"] else _SUSPECT_ROLES.get(m["role"], m["role"])
         names = m["names"].split("、")
         if any(_NOT_A_NAME.search(n) or not (2 <= len(n) <= 6 or "·" in n) for n in names):
             continue  # one piece is not a name (…犯生产、销售有毒、有害食品罪): none is
@@ -382,6 +394,13 @@ def _measures(doc: Doc, party: _Party) -> list[CoerciveMeasure]:
             continue  # a remark in brackets: （取保候审期间脱管）
         in_clause = [d for d in dates if lo <= d[0] and d[1] <= span.start_char]
         date = in_clause[-1][2] if in_clause else None
+        if date is None:
+            # 决定对其取保候审，期限从2017年7月5日起算: the date comes after the measure
+            stop = text.find("。", span.end_char, party.end)
+            stop = party.end if stop < 0 else stop
+            later = [d for d in dates if span.end_char <= d[0] < stop]
+            if later and re.fullmatch(r"[，,]?期限(?:从|自)", text[span.end_char : later[0][0]]):
+                date = later[0][2]
         listed = in_clause[-1:]
         for d in reversed(in_clause[:-1]):  # 分别于2018年5月7日、6月27日被取保候审
             if text[d[1] : listed[0][0]] != "、":
@@ -402,7 +421,9 @@ def _measures(doc: Doc, party: _Party) -> list[CoerciveMeasure]:
         if kind == "刑事拘留" and "行政" in before:
             continue
         out.append(CoerciveMeasure(person=party.name, kind=kind, date=date))  # type: ignore[arg-type]
-    return out
+    # a later undated mention (遵守取保候审规定) of a measure already dated adds nothing
+    dated = {m.kind for m in out if m.date is not None}
+    return [m for m in out if m.date is not None or m.kind not in dated]
 
 
 # ---------------------------------------------------------------- sentences
@@ -643,6 +664,9 @@ _ACCEPTED = re.compile(r"予以采纳|予以支持|予以认可|予以确认|本
 
 def _circumstances(doc: Doc, sections: Sections, defendants: list[str]) -> list[Circumstance]:
     lo, hi = sections.reasoning
+    if lo >= hi:
+        # no 本院认为 (起诉意见书): its findings (…如实供述自己的罪行，系坦白) follow the facts
+        lo, hi = sections.facts
     text = _text(doc)
     found: list[tuple[str | None, str]] = []
     for span in _spans(doc, KEYWORDS_KEY, "CIRCUMSTANCE", lo, hi):
@@ -753,7 +777,49 @@ def _case_charges(doc: Doc, sections: Sections, sentences: list[Sentence]) -> li
             charges.append(c)
     if not charges:
         charges = _charges_in(text[sections.parties[1] : sections.facts[0] + 400])
+    if not charges:
+        # 起诉意见书, 不起诉决定书, warrants: 涉嫌故意伤害罪 / 以盗窃罪追究; the conclusion
+        # after the parties section first, the parties' own 因涉嫌…罪被拘留 only without one
+        charges = suspected_charges(text[sections.parties[1] :]) or suspected_charges(text)
     return charges
+
+
+_SUSPECTED = re.compile(r"涉嫌(?:犯)?|以(?:涉嫌)?")
+_CHARGE_STOP = re.compile(r"[，,。；;：:\s（(]")
+
+
+def _charge_at(text: str, pos: int) -> tuple[list[str], int]:
+    """The official charge(s) written from ``pos`` on, up to the first 罪 that makes one
+    (盗窃罪, 掩饰、隐瞒犯罪所得罪 …), and where the writing ends; ``[]`` when none does."""
+    stop = _CHARGE_STOP.search(text, pos, pos + 41)
+    end = stop.start() if stop else min(len(text), pos + 40)
+    for crime in re.finditer("罪", text[pos:end]):
+        written = text[pos : pos + crime.end()]
+        official = lexicon.canonical_charge(written)
+        if official:
+            return [official], pos + crime.end()
+        parts = [
+            lexicon.canonical_charge(p if p.endswith("罪") else p + "罪")
+            for p in re.split(r"(?<=罪)、", written)
+        ]
+        if len(parts) > 1 and all(parts):
+            return parts, pos + crime.end()  # type: ignore[return-value]
+    return [], pos
+
+
+def suspected_charges(text: str) -> list[str]:
+    """Charges a suspect is held or accused for: 涉嫌(犯)XX罪, 以(涉嫌)XX罪; a list joined
+    by 、 (涉嫌盗窃罪、诈骗罪) gives each. Only official charge names count, so 以非法占有为
+    目的 or 涉嫌犯罪 give nothing."""
+    out: list[str] = []
+    for m in _SUSPECTED.finditer(text):
+        found, pos = _charge_at(text, m.end())
+        while found:
+            out += [c for c in found if c not in out]
+            if text[pos : pos + 1] != "、":
+                break
+            found, pos = _charge_at(text, pos + 1)
+    return out
 
 
 _ACCUSED = re.compile(
