@@ -75,10 +75,14 @@ def _judgment_pages(document: str) -> list[tuple[str | None, str]]:
     title = head if len(head) <= 30 else None
     if title is None:
         body = document
-    return [
-        (title if i == 0 else None, text)
-        for i, text in enumerate(paginate_text(body, title=title))
-    ]
+    pages: list[tuple[str | None, str]] = []
+    for i, text in enumerate(paginate_text(body, title=title)):
+        page_title = title if i == 0 else None
+        # A paragraph cut at a page break starts the next page indented and can wrap to
+        # one line more than the page holds: such a page is split again.
+        pieces = paginate_text(text, title=page_title)
+        pages += [(page_title if j == 0 else None, piece) for j, piece in enumerate(pieces)]
+    return pages
 
 
 def _scan_options(rng: random.Random) -> dict:
