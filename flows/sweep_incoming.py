@@ -4,7 +4,7 @@ Every few minutes, list ``incoming/`` and start ingest for each upload that is
 neither done nor in flight. Done is decided on the upload's bytes, not its
 name: the sha-derived dossier id has a finished manifest, or a quarantine
 record for this upload names that same dossier. In flight means an ingest run
-with the upload's masked run name is scheduled, pending or running. A run
+for the upload's key is scheduled, pending, running or paused. A run
 started twice anyway (the watcher's event and the sweep racing) is harmless:
 the second sees a duplicate.
 """
@@ -21,7 +21,6 @@ from prefect.client.schemas.filters import (
     FlowFilter,
     FlowFilterName,
     FlowRunFilter,
-    FlowRunFilterName,
     FlowRunFilterState,
     FlowRunFilterStateType,
 )
@@ -76,19 +75,23 @@ def upload_state(store: ObjectStore, info: ObjectInfo) -> UploadState:
     return UploadState(info.key, dossier_id, quarantined)
 
 
-def runs_in_flight(run_names: list[str]) -> set[str]:
-    """Which of these ingest run names have a run that is not over yet."""
-    if not run_names:
-        return set()
+def keys_in_flight(page: int = 200) -> set[str]:
+    """Upload keys of ingest runs not over yet (a triggered run keeps a random name until it
+    starts, so runs are matched on their ``key`` parameter, not their name)."""
+    keys: set[str] = set()
     with get_client(sync_client=True) as client:
-        runs = client.read_flow_runs(
-            flow_filter=FlowFilter(name=FlowFilterName(any_=["ingest-dossier"])),
-            flow_run_filter=FlowRunFilter(
-                name=FlowRunFilterName(any_=run_names),
-                state=FlowRunFilterState(type=FlowRunFilterStateType(any_=IN_FLIGHT)),
-            ),
-        )
-    return {run.name for run in runs}
+        for offset in range(0, 100 * page, page):  # the API returns at most 200 at a time
+            runs = client.read_flow_runs(
+                flow_filter=FlowFilter(name=FlowFilterName(any_=["ingest-dossier"])),
+                flow_run_filter=FlowRunFilter(
+                    state=FlowRunFilterState(type=FlowRunFilterStateType(any_=IN_FLIGHT)),
+                ),
+                limit=page, offset=offset,
+            )
+            keys |= {str(run.parameters["key"]) for run in runs if run.parameters.get("key")}
+            if len(runs) < page:
+                break
+    return keys
 
 
 @flow(name="sweep-incoming", log_prints=False)
@@ -103,20 +106,20 @@ def sweep_incoming(ingest_deployment: str | None = None, limit: int = 200) -> di
     store = get_store()
     uploads = [info for info in store.list(INCOMING) if not info.key.endswith("/")]
     pending = [state for info in uploads if not (state := upload_state(store, info)).done]
-    busy = runs_in_flight([run_name_for(state.key) for state in pending])
+    busy = keys_in_flight() if pending else set()
     counts = {"uploads": len(uploads), "done": len(uploads) - len(pending), "in_flight": 0,
               "started": 0, "failed": 0}
     rows = []
     for state in pending:
-        name = run_name_for(state.key)
         masked = masked_filename(upload_name(state.key))
-        if name in busy:
+        if state.key in busy:
             counts["in_flight"] += 1
             continue
         if counts["started"] >= limit:
             break
         if ingest_deployment:
-            run = run_deployment(ingest_deployment, parameters={"key": state.key}, timeout=0)
+            run = run_deployment(ingest_deployment, parameters={"key": state.key}, timeout=0,
+                                 flow_run_name=run_name_for(state.key))
             outcome = f"submitted {run.name}"
         else:
             result = ingest_dossier(key=state.key, return_state=True)

@@ -3,8 +3,8 @@
 Each service is one module with a :class:`Service` subclass, registered here in
 start order. ``up`` is idempotent: a service already running and healthy is left
 alone (same pid); one that died is started again. ``status`` trusts no pid file
-without a live process and a passing health check. A later ``worker`` or
-``watcher`` service is one more subclass and one more :func:`register` call.
+without a live process and a passing health check. The ``worker`` and
+``watcher`` agents are optional: only ``--all`` (or naming them) includes them.
 """
 
 from __future__ import annotations
@@ -45,6 +45,7 @@ class Service:
 
     name: ClassVar[str]
     requires: ClassVar[tuple[str, ...]] = ()
+    optional: ClassVar[bool] = False  # an agent (worker, watcher): only on request
     grace_s: ClassVar[float] = 20.0
 
     def status(self, ctx: ServiceContext, env: dict[str, str]) -> ServiceStatus:
@@ -106,21 +107,29 @@ def _load_builtin() -> None:
     """Import the service modules once; each registers itself in start order."""
     if REGISTRY:
         return
-    from infra import minio_server, postgres_server, prefect_server, system_packages
+    from infra import (
+        minio_server,
+        postgres_server,
+        prefect_server,
+        system_packages,
+        watcher_service,
+        worker_service,
+    )
 
-    for module in (system_packages, postgres_server, minio_server, prefect_server):
+    for module in (system_packages, postgres_server, minio_server, prefect_server,
+                   worker_service, watcher_service):
         register(module.SERVICE)
 
 
-def service_names() -> list[str]:
+def service_names(include_optional: bool = True) -> list[str]:
     _load_builtin()
-    return list(REGISTRY)
+    return [name for name, s in REGISTRY.items() if include_optional or not s.optional]
 
 
 def _select(names: Iterable[str] | None, *, with_requirements: bool) -> list[Service]:
     """Services to act on, in start order; ``up`` also takes what they require."""
     _load_builtin()
-    wanted = list(names or REGISTRY)
+    wanted = list(names or service_names(include_optional=False))
     unknown = [n for n in wanted if n not in REGISTRY]
     if unknown:
         raise ServiceError(f"unknown service(s) {unknown}; known: {', '.join(REGISTRY)}")

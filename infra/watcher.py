@@ -6,6 +6,16 @@ re-delivering, the watcher reconnecting, two watchers) is one event to
 Prefect's triggers, which skip ids they have seen. Keys arrive URL-encoded
 (a Chinese file name is %E8%B5%B7…): they are decoded and NFC-normalised like
 every key of the store. Logs show masked names only.
+
+MinIO's listen API is meant to flush each event at once, but the pinned MinIO
+build wraps the response in a writer without ``Flush`` (its
+``trackingResponseWriter``), so events sit in the server's ~4 KB write buffer
+until more arrive: a lone upload was never announced. The watcher therefore
+subscribes to the whole bucket, including ``s3:ObjectAccessed:Head``, and
+HEADs a marker object outside ``incoming/`` a few times every
+``flush_interval_s`` seconds; those records fill the buffer, push the real
+events out, and are dropped here. With a MinIO that flushes, set the interval
+to 0 and nothing else changes.
 """
 
 from __future__ import annotations
@@ -26,7 +36,10 @@ log = logging.getLogger("infra.watcher")
 
 EVENT_NAME = "dossier.uploaded"
 PREFIX = "incoming/"
-CREATED = ("s3:ObjectCreated:*",)
+SUBSCRIBED_EVENTS = ("s3:ObjectCreated:*", "s3:ObjectAccessed:Head")
+HEARTBEAT_KEY = "watcher/heartbeat"
+HEARTBEAT_HEADS = 4  # ~1.2 KB of notification each: enough to push out a 4 KB buffer
+DEFAULT_FLUSH_INTERVAL_S = 2.0
 # Namespace of the event ids (a fixed uuid4, so ids are stable across versions).
 EVENT_NAMESPACE = uuid.UUID("6f1d3c52-6b0e-4d8e-9a55-3f6a0f0c9b71")
 MAX_BACKOFF_S = 60.0
@@ -105,15 +118,20 @@ def watch(
     emit: Callable[[UploadedObject], bool] = emit_uploaded,
     stop: threading.Event | None = None,
     listen: Callable[[], Iterable[dict]] | None = None,
+    flush_interval_s: float = DEFAULT_FLUSH_INTERVAL_S,
 ) -> None:
     """Listen until ``stop`` is set; reconnect with exponential backoff on any error.
 
     ``listen`` opens the notification stream (default: MinIO's
-    ``listen_bucket_notification`` on ``prefix``).
+    ``listen_bucket_notification`` on the bucket; records outside ``prefix``
+    are dropped here).
     """
     stop = stop or threading.Event()
     listen = listen or (lambda: client.listen_bucket_notification(
-        bucket, prefix=prefix, events=CREATED))
+        bucket, events=SUBSCRIBED_EVENTS))
+    if flush_interval_s > 0:
+        threading.Thread(target=_heartbeat, args=(client, bucket, stop, flush_interval_s),
+                         name="watcher-heartbeat", daemon=True).start()
     backoff = 1.0
     while not stop.is_set():
         try:
@@ -138,6 +156,23 @@ def watch(
                         type(error).__name__, str(error)[:200], backoff)
             stop.wait(backoff)
             backoff = min(backoff * 2, MAX_BACKOFF_S)
+
+
+def _heartbeat(client: Minio, bucket: str, stop: threading.Event, interval_s: float) -> None:
+    """HEAD a marker object so the server's notification buffer is pushed out (see above)."""
+    import io
+
+    while not stop.is_set():
+        try:
+            try:
+                client.stat_object(bucket, HEARTBEAT_KEY)
+            except Exception:
+                client.put_object(bucket, HEARTBEAT_KEY, io.BytesIO(b"1"), 1)
+            for _ in range(HEARTBEAT_HEADS - 1):
+                client.stat_object(bucket, HEARTBEAT_KEY)
+        except Exception as error:  # MinIO away: the listener's backoff reports it
+            log.debug("heartbeat failed: %s", error)
+        stop.wait(interval_s)
 
 
 def _close(stream: Iterable[dict]) -> None:

@@ -21,6 +21,11 @@ Only = Annotated[
     typer.Option("--only", help="Act on this service only (repeatable): system, postgres, …"),
 ]
 
+All = Annotated[
+    bool,
+    typer.Option("--all", help="Also the agents: a Prefect worker and the upload watcher."),
+]
+
 EXIT_NOT_ALL_UP = 3
 
 
@@ -40,13 +45,20 @@ def _table(statuses) -> str:  # list[infra.services.ServiceStatus]
     )
 
 
-def _run(action: str, only: list[str] | None) -> None:
+def _names(only: list[str] | None, all_: bool) -> list[str] | None:
+    """``--all``: every registered service; default: the stack without the agents."""
+    from infra import services
+
+    return services.service_names() if all_ and not only else (only or None)
+
+
+def _run(action: str, only: list[str] | None, all_: bool = False) -> None:
     from infra import services
     from infra.processes import ServiceError
 
     _quiet_logging()
     try:
-        statuses = getattr(services, action)(only or None)
+        statuses = getattr(services, action)(_names(only, all_))
     except ServiceError as exc:
         typer.secho(f"services {action} failed: {exc}", fg=typer.colors.RED, err=True)
         raise typer.Exit(1) from exc
@@ -54,9 +66,9 @@ def _run(action: str, only: list[str] | None) -> None:
 
 
 @app.command()
-def up(only: Only = None) -> None:
+def up(only: Only = None, all_: All = False) -> None:
     """Install what is missing, start the services, return once all are healthy."""
-    _run("up", only)
+    _run("up", only, all_)
 
 
 @app.command()
@@ -66,13 +78,13 @@ def down(only: Only = None) -> None:
 
 
 @app.command()
-def status(only: Only = None) -> None:
+def status(only: Only = None, all_: All = False) -> None:
     """Show each service's real state; exit 3 unless every one is up."""
     from infra import services
     from infra.processes import ServiceError
 
     try:
-        statuses = services.status(only or None)
+        statuses = services.status(_names(only, all_))
     except ServiceError as exc:
         typer.secho(str(exc), fg=typer.colors.RED, err=True)
         raise typer.Exit(1) from exc

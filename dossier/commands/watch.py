@@ -20,11 +20,15 @@ from dossier.prefect_env import configure_prefect
 
 def watch(
     prefix: Annotated[str, typer.Option("--prefix", help="Key prefix to watch.")] = "incoming/",
+    flush_interval: Annotated[
+        float, typer.Option("--flush-interval", help="Seconds between buffer-flush HEADs (0: off).")
+    ] = 2.0,
 ) -> None:
     """Emit ``dossier.uploaded`` for every object created under the prefix."""
     from dossier.settings import get_settings
 
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(message)s")
+    logging.getLogger("httpx").setLevel(logging.WARNING)  # one line per API call otherwise
     settings = get_settings()
     if not settings.uses_minio:
         typer.secho("dossier watch needs MinIO: set DOSSIER_MINIO_* (--env-file "
@@ -42,7 +46,8 @@ def watch(
     store = get_store()
     signal.signal(signal.SIGTERM, lambda *_: sys.exit(0))
     try:
-        run_watch(store.client, store.bucket, prefix=prefix)  # type: ignore[attr-defined]
+        run_watch(store.client, store.bucket, prefix=prefix,  # type: ignore[attr-defined]
+                  flush_interval_s=flush_interval)
     except KeyboardInterrupt:
         pass
     finally:

@@ -1,0 +1,91 @@
+"""A Prefect process worker on the dossier pool, as a local service.
+
+It runs every flow run of the pool's deployments as a child process with the
+services' settings (MinIO, PostgreSQL), so an upload alone ends in the library.
+Up means: our process lives *and* the Prefect server lists it as an online
+worker of the pool (its heartbeat arrived), not merely that a pid file exists.
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+import socket
+import urllib.error
+import urllib.request
+from pathlib import Path
+
+from infra.agent_env import agent_environment, work_pool
+from infra.context import ServiceContext
+from infra.prefect_server import prefect_executable
+from infra.processes import live_pid, spawn, stop, wait_until
+from infra.services import Service, ServiceStatus
+from infra.services_env import PREFECT_API_URL
+
+log = logging.getLogger("infra.services")
+
+
+def worker_name(ctx: ServiceContext, pool: str) -> str:
+    """One name per machine and pool: a second machine's worker is a second worker."""
+    return f"{socket.gethostname()}-{pool}"
+
+
+def online_workers(api_url: str, pool: str, timeout: float = 3.0) -> list[str] | None:
+    """Names of the pool's workers the server sees as ONLINE; None when it cannot be asked."""
+    request = urllib.request.Request(
+        f"{api_url.rstrip('/')}/work_pools/{pool}/workers/filter",
+        data=b"{}", headers={"Content-Type": "application/json"}, method="POST")
+    try:
+        with urllib.request.urlopen(request, timeout=timeout) as response:
+            workers = json.load(response)
+    except (urllib.error.URLError, OSError, ValueError):
+        return None
+    return [w["name"] for w in workers if w.get("status") == "ONLINE"]
+
+
+class WorkerService(Service):
+    name = "worker"
+    requires = ("postgres", "minio", "prefect")
+    optional = True
+    grace_s = 40.0
+
+    def _files(self, ctx: ServiceContext) -> tuple[Path, Path, Path]:
+        folder = ctx.services_dir / "worker"
+        return folder / "home", folder / "worker.log", folder / "worker.pid"
+
+    def _pid(self, ctx: ServiceContext) -> int | None:
+        return live_pid(self._files(ctx)[2], "worker")
+
+    def status(self, ctx: ServiceContext, env: dict[str, str]) -> ServiceStatus:
+        pool = work_pool(env)
+        name = worker_name(ctx, pool)
+        pid = self._pid(ctx)
+        if pid is None:
+            return ServiceStatus(self.name, "down", None, f"pool {pool}", "not running")
+        online = online_workers(env.get(PREFECT_API_URL, ""), pool)
+        if online is None or name not in online:
+            return ServiceStatus(self.name, "unhealthy", pid, f"pool {pool}",
+                                 f"{name} not online in the Prefect server")
+        return ServiceStatus(self.name, "up", pid, f"pool {pool}", f"{name} online")
+
+    def start(self, ctx: ServiceContext, env: dict[str, str]) -> None:
+        home, log_path, pid_path = self._files(ctx)
+        home.mkdir(parents=True, exist_ok=True)
+        pool = work_pool(env)
+        if self._pid(ctx) is None:
+            log.info("worker: starting on pool %s", pool)
+            argv = [prefect_executable(), "worker", "start", "--pool", pool, "--type", "process",
+                    "--name", worker_name(ctx, pool)]
+            spawn(argv, agent_environment(env, str(home)), log_path, pid_path)
+        wait_until(lambda: self.status(ctx, env).is_up, timeout=120, what="prefect worker",
+                   alive=lambda: self._pid(ctx) is not None, log_path=log_path)
+
+    def stop(self, ctx: ServiceContext, env: dict[str, str]) -> None:
+        pid = self._pid(ctx)
+        if pid is not None:
+            log.info("worker: stopping pid %s", pid)
+            stop(pid, timeout=30)
+        self._files(ctx)[2].unlink(missing_ok=True)
+
+
+SERVICE = WorkerService()
