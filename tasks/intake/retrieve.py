@@ -16,11 +16,9 @@ from typing import BinaryIO
 
 from pydantic import BaseModel
 
-from dossier import __version__
 from dossier.settings import Settings, get_settings
 from dossier.store.base import CHUNK, ObjectNotFoundError, ObjectStore
 from dossier.store.keys import (
-    manifest_key,
     original_key,
     quarantine_key,
     quarantine_reason_key,
@@ -30,6 +28,8 @@ from dossier.store.keys import (
 from schemas.manifest import Manifest, StageOutput, StageRecord
 from tasks.intake.detect import HEAD_BYTES, InputFormat, detect_head, sniff
 from tasks.intake.rejection import REASON_LABELS, ReasonCode, RejectedInput
+from tasks.lineage import code_version, save_manifest
+from tasks.lineage import load_manifest as read_manifest
 
 INCOMING = "incoming/"
 FINISHED_STATUSES = frozenset({"ok", "needs_review", "rejected"})
@@ -118,14 +118,6 @@ def _put_source(store: ObjectStore, source: Path | str, key: str) -> None:
         store.copy(source, key)
 
 
-def read_manifest(store: ObjectStore, dossier_id: str) -> Manifest | None:
-    try:
-        document = store.get_json(manifest_key(dossier_id))
-    except ObjectNotFoundError:
-        return None
-    return Manifest.model_validate(document)
-
-
 def retrieve(
     store: ObjectStore, source: Path | str, settings: Settings | None = None
 ) -> RetrievedUpload:
@@ -178,11 +170,11 @@ def retrieve(
     manifest.stages["retrieve"] = StageRecord(
         stage="retrieve",
         outputs=[StageOutput(key=key, sha256=sha256, size=digest.size)],
-        code_version=__version__,
+        code_version=code_version(),
         started_at=started,
         finished_at=datetime.now(UTC),
     )
-    store.put_json(manifest_key(dossier_id), manifest.model_dump(mode="json"))
+    save_manifest(store, manifest)
     return RetrievedUpload(
         dossier_id=dossier_id, sha256=sha256, size=digest.size, upload=name, filename=filename,
         format=kind, original_key=key, duplicate=False, manifest=manifest,
@@ -222,9 +214,9 @@ def quarantine(
     manifest.stages["quarantine"] = StageRecord(
         stage="quarantine",
         outputs=[StageOutput(key=key, sha256=sha256, size=digest.size)],
-        code_version=__version__,
+        code_version=code_version(),
         finished_at=record.quarantined_at,
         note=detail,
     )
-    store.put_json(manifest_key(dossier_id), manifest.model_dump(mode="json"))
+    save_manifest(store, manifest)
     return record
