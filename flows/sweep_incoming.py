@@ -15,7 +15,7 @@ import hashlib
 from dataclasses import dataclass
 
 from prefect import flow, get_run_logger
-from prefect.artifacts import create_table_artifact
+from prefect.artifacts import create_markdown_artifact
 from prefect.client.orchestration import get_client
 from prefect.client.schemas.filters import (
     FlowFilter,
@@ -130,7 +130,17 @@ def sweep_incoming(ingest_deployment: str | None = None, limit: int = 200) -> di
         logger.info("upload %s (dossier %s): %s", masked, state.dossier_id, outcome)
         rows.append({"upload": masked, "dossier": state.dossier_id, "run": outcome})
     logger.info("sweep: %s", counts)
-    if rows:
-        create_table_artifact(table=rows, key="sweep-incoming",
-                              description="Uploads the sweep started")
+    create_markdown_artifact(markdown=sweep_markdown(counts, rows), key="sweep-incoming",
+                             description="What the sweep found and started")
     return counts
+
+
+def sweep_markdown(counts: dict[str, int], rows: list[dict[str, str]]) -> str:
+    """One line of counts (operators and the end-to-end test read it) and the started uploads."""
+    lines = ["# sweep-incoming", "",
+             f"uploads {counts['uploads']} · done {counts['done']} · in flight "
+             f"{counts['in_flight']} · started {counts['started']} · failed {counts['failed']}"]
+    if rows:
+        lines += ["", "| upload | dossier | run |", "|---|---|---|"]
+        lines += [f"| {r['upload']} | {r['dossier']} | {r['run']} |" for r in rows]
+    return "\n".join(lines) + "\n"

@@ -1,0 +1,158 @@
+"""A deployed pipeline of the test's own on the real local stack.
+
+The shared MinIO, PostgreSQL and Prefect server (on PostgreSQL) are used, but
+everything the test creates is its own: a bucket, a schema in the test
+database, a work pool, deployments with a name suffix (whose trigger matches
+only this bucket's uploads), and a worker and watcher started through the
+same service classes as ``dossier services up --all``. All of it is removed
+afterwards, so the test is repeatable and never touches the shared pipeline.
+"""
+
+from __future__ import annotations
+
+import os
+import secrets
+import time
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import pytest
+import sqlalchemy as sa
+
+from dossier import db
+from infra.context import ServiceContext, ServicePorts
+from infra.deployments import DeployTarget, deploy, remove
+from infra.health import http_ok
+from infra.services_env import (
+    BUCKET,
+    DATABASE_URL,
+    MINIO_ACCESS_KEY,
+    MINIO_ENDPOINT,
+    MINIO_SECRET_KEY,
+    PREFECT_API_URL,
+    TEST_DATABASE_URL,
+)
+from infra.watcher_service import WatcherService
+from infra.worker_service import WorkerService
+
+TERMINAL = {"COMPLETED", "FAILED", "CRASHED", "CANCELLED"}
+
+
+@dataclass
+class OpsStack:
+    env: dict[str, str]
+    target: DeployTarget
+    ctx: ServiceContext
+    database_url: str
+    worker: WorkerService = field(default_factory=WorkerService)
+    watcher: WatcherService = field(default_factory=WatcherService)
+
+    @property
+    def bucket(self) -> str:
+        return self.target.bucket
+
+    def store(self):  # a MinioStore on the test's bucket
+        from dossier.store.minio_store import MinioStore
+
+        return MinioStore(endpoint=self.env[MINIO_ENDPOINT],
+                          access_key=self.env[MINIO_ACCESS_KEY],
+                          secret_key=self.env[MINIO_SECRET_KEY], bucket=self.bucket)
+
+    def ingest_runs(self) -> list:
+        """Every flow run of this stack's ingest deployment."""
+        from prefect.client.orchestration import get_client
+        from prefect.client.schemas.filters import DeploymentFilter, DeploymentFilterId
+
+        with get_client(sync_client=True) as client:
+            deployment = client.read_deployment_by_name(self.target.ingest_deployment)
+            return client.read_flow_runs(
+                deployment_filter=DeploymentFilter(id=DeploymentFilterId(any_=[deployment.id])),
+                limit=200)
+
+    def wait_for_runs(self, keys: list[str], timeout: float) -> dict[str, object]:
+        """The finished ingest run of each key, waiting at most ``timeout`` seconds."""
+        deadline = time.monotonic() + timeout
+        while True:
+            finished = {}
+            for run in self.ingest_runs():
+                key = run.parameters.get("key")
+                if key in keys and run.state_type and run.state_type.value in TERMINAL:
+                    finished[key] = run
+            if len(finished) == len(keys) or time.monotonic() > deadline:
+                return finished
+            time.sleep(3)
+
+
+def _prefect_api(env: dict[str, str]) -> str:
+    api = env.get(PREFECT_API_URL, "")
+    if not api or not http_ok(api.rstrip("/") + "/health"):
+        pytest.skip(f"the Prefect server ({api or 'PREFECT_API_URL unset'}) is not answering; "
+                    "start it with: .venv/bin/dossier services up")
+    return api
+
+
+def _schema_url(base_url: str, schema: str) -> str:
+    admin = sa.create_engine(base_url, poolclass=sa.pool.NullPool)
+    with admin.begin() as connection:
+        connection.execute(sa.text(f'DROP SCHEMA IF EXISTS "{schema}" CASCADE'))
+        connection.execute(sa.text(f'CREATE SCHEMA "{schema}"'))
+    admin.dispose()
+    return (sa.make_url(base_url).update_query_dict({"options": f"-csearch_path={schema}"})
+            .render_as_string(hide_password=False))
+
+
+def _drop_schema(base_url: str, schema: str) -> None:
+    admin = sa.create_engine(base_url, poolclass=sa.pool.NullPool)
+    with admin.begin() as connection:
+        connection.execute(sa.text(f'DROP SCHEMA IF EXISTS "{schema}" CASCADE'))
+    admin.dispose()
+
+
+def _empty_bucket(stack: OpsStack) -> None:
+    client = stack.store().client
+    for obj in client.list_objects(stack.bucket, recursive=True):
+        client.remove_object(stack.bucket, obj.object_name)
+    client.remove_bucket(stack.bucket)
+
+
+@pytest.fixture(scope="module")
+def ops_stack(
+    services_env: dict[str, str], tmp_path_factory: pytest.TempPathFactory
+) -> Iterator[OpsStack]:
+    api = _prefect_api(services_env)
+    os.environ[PREFECT_API_URL] = api  # this process asks the same server about runs
+    uid = f"{os.getpid()}{secrets.token_hex(2)}"
+    schema = f"ops_e2e_{uid}"
+    base_url = services_env[TEST_DATABASE_URL]
+    database_url = _schema_url(base_url, schema)
+    db.upgrade(database_url)
+    db.dispose_engines()
+    folder = tmp_path_factory.mktemp("ops")
+    target = DeployTarget(api_url=api, bucket=f"dossiers-ops-{uid}", pool=f"dossier-ops-{uid}",
+                          suffix=f"-ops{uid}")
+    env = {
+        **{k: services_env[k] for k in (MINIO_ENDPOINT, MINIO_ACCESS_KEY, MINIO_SECRET_KEY)},
+        BUCKET: target.bucket,
+        DATABASE_URL: database_url,
+        PREFECT_API_URL: api,
+        "DOSSIER_WORK_POOL": target.pool,
+        "DOSSIER_DATA_DIR": str(folder / "data"),
+        "DOSSIER_OCR_CONCURRENCY": "1",
+    }
+    ctx = ServiceContext(services_dir=folder / "services", env_file=folder / "services.env",
+                         cache_dir=Path("~/.cache/dossier").expanduser(), bucket=target.bucket,
+                         ports=ServicePorts())
+    stack = OpsStack(env=env, target=target, ctx=ctx, database_url=database_url)
+    stack.store()  # makes the bucket
+    try:
+        deploy(target)
+        stack.worker.up(ctx, env)
+        stack.watcher.up(ctx, env)
+        yield stack
+    finally:
+        stack.watcher.stop(ctx, env)
+        stack.worker.stop(ctx, env)
+        remove(target)
+        _drop_schema(base_url, schema)
+        _empty_bucket(stack)

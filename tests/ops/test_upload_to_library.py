@@ -1,0 +1,146 @@
+"""An upload alone ends in the library: watcher → event → trigger → worker → ingest.
+
+On the real local stack (MinIO, PostgreSQL, the Prefect server on PostgreSQL)
+with deployments made by ``prefect deploy`` from prefect.yaml. Three uploads
+(one with a Chinese file name, one encrypted PDF that must be quarantined),
+then the watcher is killed and a fourth upload is caught by the sweep.
+Dossiers are 1–2 born-digital pages, so no OCR time is spent.
+"""
+
+from __future__ import annotations
+
+import os
+import signal
+import subprocess
+import sys
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+import pytest
+import sqlalchemy as sa
+
+from dossier import db
+from dossier.samples import formats
+from dossier.samples.dossier import make_sample_dossier
+from schemas.tables import Case, Dossier
+
+if TYPE_CHECKING:
+    from ops.conftest import OpsStack
+
+pytestmark = [pytest.mark.services, pytest.mark.slow]
+
+RUN_TIMEOUT_S = 300
+
+
+def _pages(seed: int, count: int = 2) -> list[str]:
+    """The last pages of a sample dossier (its indictment and judgment): a case card."""
+    return [text for text in make_sample_dossier(seed).pages if text][-count:]
+
+
+def upload(stack: OpsStack, *files: Path) -> None:
+    """``dossier upload`` as an operator runs it, against the test's bucket."""
+    env = {k: v for k, v in os.environ.items() if not k.startswith("DOSSIER_")}
+    env.update(stack.env)
+    dossier = Path(sys.executable).with_name("dossier")
+    done = subprocess.run([str(dossier), "upload", *map(str, files)], env=env,
+                          capture_output=True, text=True, timeout=120, check=False)
+    assert done.returncode == 0, done.stderr
+    assert "起诉" not in done.stdout  # names are masked in the command's output
+
+
+def library_counts(stack: OpsStack) -> tuple[int, dict[str, str]]:
+    with db.get_engine(stack.database_url).connect() as connection:
+        cases = connection.scalar(sa.select(sa.func.count()).select_from(Case))
+        statuses = dict(connection.execute(sa.select(Dossier.dossier_id, Dossier.status)).all())
+    return cases or 0, statuses
+
+
+def summary_artifact(flow_run_id) -> object | None:
+    from prefect.client.orchestration import get_client
+    from prefect.client.schemas.filters import ArtifactFilter, ArtifactFilterFlowRunId
+
+    with get_client(sync_client=True) as client:
+        artifacts = client.read_artifacts(
+            artifact_filter=ArtifactFilter(flow_run_id=ArtifactFilterFlowRunId(any_=[flow_run_id])))
+    return next((a for a in artifacts if a.type == "markdown"
+                 and (a.key or "").endswith("-summary")), None)
+
+
+def sweep_report(flow_run_id) -> str:
+    """The sweep's counts, from its markdown artifact (results stay on the worker)."""
+    from prefect.client.orchestration import get_client
+    from prefect.client.schemas.filters import ArtifactFilter, ArtifactFilterFlowRunId
+
+    with get_client(sync_client=True) as client:
+        artifacts = client.read_artifacts(
+            artifact_filter=ArtifactFilter(flow_run_id=ArtifactFilterFlowRunId(any_=[flow_run_id])))
+    return "\n".join(str(a.data) for a in artifacts if a.type == "markdown")
+
+
+def test_uploads_become_runs_and_the_sweep_catches_what_the_watcher_missed(
+    ops_stack: OpsStack, tmp_path: Path
+) -> None:
+    chinese = formats.write_text_pdf(_pages(21), tmp_path / "起诉书 样本一.pdf")
+    plain = formats.write_text_pdf(_pages(22, 1), tmp_path / "dossier-b.pdf")
+    locked = formats.write_encrypted_pdf(_pages(23, 1), tmp_path / "locked.pdf")
+    keys = [f"incoming/{p.name}" for p in (chinese, plain, locked)]
+
+    upload(ops_stack, chinese, plain, locked)
+    runs = ops_stack.wait_for_runs(keys, RUN_TIMEOUT_S)
+    assert set(runs) == set(keys), f"runs within {RUN_TIMEOUT_S} s: {sorted(runs)}"
+    # A quarantined upload is a completed run with status rejected, not a failed run.
+    assert {k: runs[k].state_type.value for k in keys} == dict.fromkeys(keys, "COMPLETED")
+    assert runs[keys[0]].name.startswith("ingest-") and "起诉" not in runs[keys[0]].name
+
+    cases, statuses = library_counts(ops_stack)
+    assert cases == 2
+    assert sorted(statuses.values()).count("rejected") == 1
+    assert len(statuses) == 3
+    store = ops_stack.store()
+    reason = store.get_json("quarantine/locked.pdf.reason.json")
+    assert reason["reason"] == "encrypted"
+
+    # Operators see a summary on every run, the quarantined one included.
+    for key in keys:
+        artifact = summary_artifact(runs[key].id)
+        assert artifact is not None, f"no summary artifact on the run of {key}"
+    assert "隔离 rejected" in summary_artifact(runs[keys[2]].id).data
+
+    # One run per upload: the watcher's events were not doubled into runs.
+    per_key = [r.parameters.get("key") for r in ops_stack.ingest_runs()]
+    assert sorted(per_key) == sorted(keys)
+
+    # The watcher dies; an upload arrives anyway; the sweep picks it up.
+    pid = ops_stack.watcher._pid(ops_stack.ctx)
+    assert pid is not None
+    os.kill(pid, signal.SIGKILL)
+    assert ops_stack.watcher.status(ops_stack.ctx, ops_stack.env).state == "down" or (
+        _wait_down(ops_stack))
+    fourth = formats.write_text_pdf(_pages(24), tmp_path / "第四份 卷宗.pdf")
+    upload(ops_stack, fourth)
+    fourth_key = f"incoming/{fourth.name}"
+
+    from prefect.deployments import run_deployment
+
+    sweep = run_deployment(ops_stack.target.sweep_deployment, timeout=RUN_TIMEOUT_S)
+    assert sweep.state.is_completed(), sweep.state
+    assert "uploads 4 · done 3 · in flight 0 · started 1 · failed 0" in sweep_report(sweep.id)
+    runs = ops_stack.wait_for_runs([fourth_key], RUN_TIMEOUT_S)
+    assert runs[fourth_key].state_type.value == "COMPLETED"
+    cases, statuses = library_counts(ops_stack)
+    assert cases == 3 and len(statuses) == 4
+
+    # A second sweep finds nothing to do: everything is done.
+    again = run_deployment(ops_stack.target.sweep_deployment, timeout=RUN_TIMEOUT_S)
+    assert "uploads 4 · done 4 · in flight 0 · started 0" in sweep_report(again.id)
+
+
+def _wait_down(stack: OpsStack, timeout: float = 10) -> bool:
+    import time
+
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        if stack.watcher.status(stack.ctx, stack.env).state == "down":
+            return True
+        time.sleep(0.2)
+    return False
