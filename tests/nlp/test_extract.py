@@ -219,3 +219,22 @@ def test_indictment():
     assert ("刑事拘留", "2017-05-02") in {
         (m.kind, m.date.isoformat()) for m in case.coercive_measures
     }
+
+
+def test_verdict_found_when_ocr_breaks_the_line_inside_the_phrase() -> None:
+    """Printed lines wrap anywhere: OCR text had 判决 / 如下： on two lines (sample 0 scan)."""
+    from tasks.nlp.case_card import extract_case
+
+    text = (
+        "江苏省南京市鼓楼区人民法院\n刑事判决书\n（2016）苏0106刑初64号\n"
+        "公诉机关江苏省南京市鼓楼区人民检察院。\n被告人邹某某，男，1990年1月1日出生，汉族。\n"
+        "江苏省南京市鼓楼区人民检察院指控被告人邹某某犯帮助信息网络犯罪活动罪。\n"
+        "本院认为，被告人邹某某的行为已构成帮助信息网络犯罪活动罪。依照《中华人民共和国刑法》"
+        "第二百八十七条之二第一款之规定，判决\n如下：\n"
+        "被告人邹某某犯帮助信息网络犯罪活动罪，判处有期徒刑一年三个月，并处罚金人民币三万元。\n"
+        "如不服本判决，可在接到判决书的第二日起十日内提出上诉。\n审判员江某某\n"
+    )
+    case = extract_case(text, [("判决书", text)])
+    assert [(s.penalty, s.months, s.fine_yuan) for s in case.sentences] == [
+        ("有期徒刑", 15, 30000.0)
+    ]

@@ -46,7 +46,8 @@ class Sections:
 
 
 _PARTIES_END = re.compile(r"以[^。]{0,40}起诉书|指控|一案|侦查终结|审查起诉|提起公诉")
-_VERDICT_START = re.compile(r"判决如下|裁定如下|决定如下")
+# OCR keeps the printed line break, which can fall inside the phrase (判决\n如下).
+_VERDICT_START = re.compile(r"(?:判\s*决|裁\s*定|决\s*定)\s*如\s*下")
 _VERDICT_END = re.compile(
     r"如不服本判决|如不服本裁定|本判决为终审判决|本裁定为终审裁定|审\s*判\s*长|审\s*判\s*员|人民陪审员"
 )
