@@ -77,6 +77,8 @@ class TesseractEngine:
 
     ``--psm 6`` (one uniform block) keeps the single-column order of dossier
     pages; ``--psm 3`` splits a page into blocks and may emit them out of order.
+    Measured on 10 upright degraded judgment pages: CER psm 3 4.1%, psm 4 4.6%,
+    psm 6 3.4% (``benchmarks/ocr_bench.py --psm 3,4,6``).
     """
 
     name = "tesseract"

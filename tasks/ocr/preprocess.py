@@ -5,9 +5,9 @@ happily answer "rotate 90" for an empty page (tesseract OSD did, see DESIGN.md),
 and OCR on grain only produces garbage. Then the skew and the axis of the
 text lines (0/180 versus 90/270) come from projection profiles: cheap, no
 model. Finally which way up (0 versus 180) is decided by RapidOCR's
-text-direction classifier voting over short strips cut from the lines; on
-generated degraded pages this was right on every page where tesseract OSD,
-which DESIGN.md found unreliable on Chinese, was not (see benchmarks/ocr_bench.py --osd).
+text-direction classifier voting over short strips cut from the lines. On 12
+generated degraded pages (2 blank, 3 turned) this was right on 12 at ~0.5 s a
+page; tesseract OSD on 10 at ~8.6 s a page (``benchmarks/ocr_bench.py --osd``).
 """
 
 from __future__ import annotations
