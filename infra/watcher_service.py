@@ -11,7 +11,7 @@ import logging
 import sys
 from pathlib import Path
 
-from infra.agent_env import agent_environment
+from infra.agent_env import agent_environment, still_starting_or_alive
 from infra.context import ServiceContext
 from infra.health import http_ok
 from infra.processes import ServiceError, live_pid, spawn, stop, wait_until
@@ -75,8 +75,8 @@ class WatcherService(Service):
             spawn([dossier_executable(), "watch"], agent_environment(env, str(home)),
                   log_path, pid_path)
         wait_until(lambda: self._subscribed(ctx, since) and self.status(ctx, env).is_up,
-                   timeout=90, what="upload watcher", alive=lambda: self._pid(ctx) is not None,
-                   log_path=log_path)
+                   timeout=90, what="upload watcher",
+                   alive=lambda: still_starting_or_alive(pid_path), log_path=log_path)
 
     def stop(self, ctx: ServiceContext, env: dict[str, str]) -> None:
         pid = self._pid(ctx)

@@ -15,7 +15,7 @@ import urllib.error
 import urllib.request
 from pathlib import Path
 
-from infra.agent_env import agent_environment, work_pool
+from infra.agent_env import agent_environment, still_starting_or_alive, work_pool
 from infra.context import ServiceContext
 from infra.prefect_server import prefect_executable
 from infra.processes import live_pid, spawn, stop, wait_until
@@ -78,7 +78,7 @@ class WorkerService(Service):
                     "--name", worker_name(ctx, pool)]
             spawn(argv, agent_environment(env, str(home)), log_path, pid_path)
         wait_until(lambda: self.status(ctx, env).is_up, timeout=120, what="prefect worker",
-                   alive=lambda: self._pid(ctx) is not None, log_path=log_path)
+                   alive=lambda: still_starting_or_alive(pid_path), log_path=log_path)
 
     def stop(self, ctx: ServiceContext, env: dict[str, str]) -> None:
         pid = self._pid(ctx)
