@@ -137,3 +137,16 @@ def test_a_judgment_stays_the_authority_for_charges():
     card = _card([("拘留证", DETENTION_WARRANT), ("起诉意见书", RECOMMENDATION),
                   ("判决书", judgment)])
     assert card.case.charges == ["寻衅滋事罪"]  # not the 故意伤害罪 the police suspected
+
+
+def test_citation_as_ocr_lays_it_out():
+    """Measured on rendered scans: the article list starts on the next line, and a speck
+    read as a dot sits after a 、."""
+    from tests.nlp.test_extract import JUDGMENT
+
+    scanned = JUDGMENT.replace(
+        "依照《中华人民共和国刑法》第二百六十六条、第二十三条、",
+        "依照《中华人民共和国刑法》\n第二百六十六条、·第二十三条、",
+    )
+    assert scanned != JUDGMENT
+    assert {s.article for s in extract_case(scanned).statutes} == {23, 67, 266}

@@ -579,7 +579,8 @@ _ARTICLE = re.compile(
 _PARAGRAPH_ONLY = re.compile(rf"第([{_CN_NUM}、]+)款(?:第?[（(]?([{_CN_NUM}]+)[）)]?项)?")
 _ITEM_ONLY = re.compile(rf"第?[（(]([{_CN_NUM}]+)[）)]项")
 _NOTE = re.compile(r"[（(][^（()）]{1,20}[）)]")  # 第二百四十五条（非法侵入住宅罪）
-_SEPARATOR = re.compile(r"[、，,及和与]|以及|的")
+# a stray dot or a line break from OCR may sit in a list (第一款、·第六十七条)
+_SEPARATOR = re.compile(r"(?:[、，,及和与]|以及|的)[\s·•]*")
 
 
 def _numbers(group: str | None) -> list[int | None]:
@@ -610,7 +611,7 @@ def _statutes(doc: Doc, lo: int, hi: int) -> list[Statute]:
         sub: int | None = None
         paragraph: int | None = None
         while pos < hi:
-            while pos < hi and text[pos] in " \u3000》":
+            while pos < hi and text[pos] in " \u3000\n》":  # 《刑法》⏎第二百三十六条
                 pos += 1
             m = _ARTICLE.match(text, pos)
             if m and (text[pos] == "第" or article is None):
