@@ -193,9 +193,15 @@ def run_chain(cases: list[EvalCase], out: Path, engine: str | None) -> float:
     return time.perf_counter() - start
 
 
-def chain_results(cases: list[EvalCase], out: Path) -> dict[str, tuple[list, object, dict]]:
+def chain_results(
+    cases: list[EvalCase], out: Path, *, restructure: bool = False
+) -> dict[str, tuple[list, object, dict]]:
     """Per case key: (documents, Case, index line) from a run's output folder; cases the
-    run did not reach (or could not structure) are left out and counted by the caller."""
+    run did not reach (or could not structure) are left out and counted by the caller.
+
+    ``restructure`` reads the run's OCR text (``text.txt``) with the structure code as it
+    is now, instead of the run's ``case.json``: after a change to cleaning or extraction,
+    the same scans are scored again without OCR'ing them again."""
     from schemas.case_card import Case
 
     by_input = {}
@@ -210,6 +216,11 @@ def chain_results(cases: list[EvalCase], out: Path) -> dict[str, tuple[list, obj
         if not row or not row.get("dossier_id"):
             continue
         folder = out / row["dossier_id"]
+        if restructure and (folder / "text.txt").exists():
+            pages = (folder / "text.txt").read_text(encoding="utf-8").split("\f")
+            documents, case = structure_pages(pages)
+            results[c.key] = (documents, case, row)
+            continue
         case_file, docs_file = folder / "case.json", folder / "documents.json"
         if not case_file.exists():
             results[c.key] = ([], Case(), row)
@@ -314,6 +325,8 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--reuse-out", type=Path, default=None,
                         help="score this earlier output folder instead of running the chain")
     parser.add_argument("--examples", type=int, default=15, help="failing cases to list")
+    parser.add_argument("--restructure", action="store_true",
+                        help="score the run's OCR text with the current structure code")
     parser.add_argument("--text-only", action="store_true",
                         help="no rendering and no OCR: the clean and pages columns only")
     args = parser.parse_args(argv)
@@ -352,7 +365,9 @@ def main(argv: list[str] | None = None) -> int:
         print(f"chain: {len(cases)} dossiers, {pages} pages in {seconds:.0f} s "
               f"({seconds / max(pages, 1):.2f} s/page), engine "
               f"{args.engine or 'default'}; outputs in {out}")
-    scanned = chain_results(cases, out) if out else {}
+    scanned = chain_results(cases, out, restructure=args.restructure) if out else {}
+    if args.restructure:
+        print("scans column: the run's OCR text structured again with the current code")
     statuses: dict[str, int] = {}
     for _, _, row in scanned.values():
         statuses[row["status"]] = statuses.get(row["status"], 0) + 1
