@@ -18,6 +18,8 @@ from prefect import flow, get_run_logger
 from prefect.artifacts import create_markdown_artifact
 from prefect.client.orchestration import get_client
 from prefect.client.schemas.filters import (
+    DeploymentFilter,
+    DeploymentFilterId,
     FlowFilter,
     FlowFilterName,
     FlowRunFilter,
@@ -75,14 +77,23 @@ def upload_state(store: ObjectStore, info: ObjectInfo) -> UploadState:
     return UploadState(info.key, dossier_id, quarantined)
 
 
-def keys_in_flight(page: int = 200) -> set[str]:
+def keys_in_flight(ingest_deployment: str | None = None, page: int = 200) -> set[str]:
     """Upload keys of ingest runs not over yet (a triggered run keeps a random name until it
-    starts, so runs are matched on their ``key`` parameter, not their name)."""
+    starts, so runs are matched on their ``key`` parameter, not their name).
+
+    With a deployment, only its runs count: another bucket's deployment on the same server
+    may have an upload of the same name in flight.
+    """
     keys: set[str] = set()
     with get_client(sync_client=True) as client:
+        deployments = None
+        if ingest_deployment:
+            deployment = client.read_deployment_by_name(ingest_deployment)
+            deployments = DeploymentFilter(id=DeploymentFilterId(any_=[deployment.id]))
         for offset in range(0, 100 * page, page):  # the API returns at most 200 at a time
             runs = client.read_flow_runs(
                 flow_filter=FlowFilter(name=FlowFilterName(any_=["ingest-dossier"])),
+                deployment_filter=deployments,
                 flow_run_filter=FlowRunFilter(
                     state=FlowRunFilterState(type=FlowRunFilterStateType(any_=IN_FLIGHT)),
                 ),
@@ -106,7 +117,7 @@ def sweep_incoming(ingest_deployment: str | None = None, limit: int = 200) -> di
     store = get_store()
     uploads = [info for info in store.list(INCOMING) if not info.key.endswith("/")]
     pending = [state for info in uploads if not (state := upload_state(store, info)).done]
-    busy = keys_in_flight() if pending else set()
+    busy = keys_in_flight(ingest_deployment) if pending else set()
     counts = {"uploads": len(uploads), "done": len(uploads) - len(pending), "in_flight": 0,
               "started": 0, "failed": 0}
     rows = []

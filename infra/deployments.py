@@ -12,12 +12,18 @@ import contextlib
 import logging
 import os
 import subprocess
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from dossier.settings import PROJECT_ROOT
 from infra.prefect_server import prefect_executable
 from infra.processes import ServiceError
+
+if TYPE_CHECKING:
+    from prefect.client.orchestration import SyncPrefectClient
 
 log = logging.getLogger("infra.deploy")
 
@@ -61,13 +67,23 @@ class DeployTarget:
         }
 
 
-def ensure_work_pool(name: str) -> bool:
-    """Create the process work pool unless it exists; True when it was created."""
+@contextmanager
+def prefect_client(api_url: str) -> Iterator[SyncPrefectClient]:
+    """A client of ``api_url`` even when Prefect was imported (and read its settings) earlier."""
     from prefect.client.orchestration import get_client
+    from prefect.settings import PREFECT_API_URL, temporary_settings
+
+    with temporary_settings(updates={PREFECT_API_URL: api_url}), \
+            get_client(sync_client=True) as client:
+        yield client
+
+
+def ensure_work_pool(api_url: str, name: str) -> bool:
+    """Create the process work pool unless it exists; True when it was created."""
     from prefect.client.schemas.actions import WorkPoolCreate
     from prefect.exceptions import ObjectNotFound
 
-    with get_client(sync_client=True) as client:
+    with prefect_client(api_url) as client:
         try:
             client.read_work_pool(name)
             return False
@@ -77,12 +93,11 @@ def ensure_work_pool(name: str) -> bool:
             return True
 
 
-def ensure_tag_limit(tag: str, limit: int) -> bool:
+def ensure_tag_limit(api_url: str, tag: str, limit: int) -> bool:
     """Create the task-run concurrency limit of ``tag`` unless it exists."""
-    from prefect.client.orchestration import get_client
     from prefect.exceptions import ObjectNotFound
 
-    with get_client(sync_client=True) as client:
+    with prefect_client(api_url) as client:
         try:
             client.read_concurrency_limit_by_tag(tag)
             return False
@@ -94,9 +109,8 @@ def ensure_tag_limit(tag: str, limit: int) -> bool:
 
 def deploy(target: DeployTarget, timeout: float = 300) -> str:
     """Pool and limit first, then ``prefect deploy --all``; returns its output."""
-    os.environ["PREFECT_API_URL"] = target.api_url
-    ensure_work_pool(target.pool)
-    ensure_tag_limit(OCR_TAG, target.ocr_limit)
+    ensure_work_pool(target.api_url, target.pool)
+    ensure_tag_limit(target.api_url, OCR_TAG, target.ocr_limit)
     env = {**os.environ, **target.environment(), "PREFECT_CLI_PROMPT": "false"}
     argv = [prefect_executable(), "--no-prompt", "deploy", "--all",
             "--prefect-file", str(target.project_dir / "prefect.yaml")]
@@ -110,11 +124,9 @@ def deploy(target: DeployTarget, timeout: float = 300) -> str:
 
 def remove(target: DeployTarget) -> None:
     """Delete this target's deployments (their triggers and scheduled runs go too) and pool."""
-    from prefect.client.orchestration import get_client
     from prefect.exceptions import ObjectNotFound
 
-    os.environ["PREFECT_API_URL"] = target.api_url
-    with get_client(sync_client=True) as client:
+    with prefect_client(target.api_url) as client:
         for name in (target.ingest_deployment, target.sweep_deployment):
             with contextlib.suppress(ObjectNotFound):
                 client.delete_deployment(client.read_deployment_by_name(name).id)

@@ -116,12 +116,46 @@ def _empty_bucket(stack: OpsStack) -> None:
     client.remove_bucket(stack.bucket)
 
 
+def _pause_sweep_schedule(target: DeployTarget) -> None:
+    """The test triggers the sweep itself: a scheduled one due meanwhile would take the
+    deployment's single slot and cancel the test's run (CANCEL_NEW, as designed)."""
+    from prefect.client.orchestration import get_client
+
+    with get_client(sync_client=True) as client:
+        deployment = client.read_deployment_by_name(target.sweep_deployment)
+        assert [s.schedule.cron for s in deployment.schedules] == ["*/5 * * * *"]
+        assert deployment.schedules[0].schedule.timezone == "Asia/Shanghai"
+        for schedule in deployment.schedules:
+            client.update_deployment_schedule(deployment.id, schedule.id, active=False)
+        from prefect.client.schemas.filters import (
+            DeploymentFilter,
+            DeploymentFilterId,
+            FlowRunFilter,
+            FlowRunFilterState,
+            FlowRunFilterStateType,
+        )
+        from prefect.client.schemas.objects import StateType
+
+        for run in client.read_flow_runs(
+            deployment_filter=DeploymentFilter(id=DeploymentFilterId(any_=[deployment.id])),
+            flow_run_filter=FlowRunFilter(state=FlowRunFilterState(
+                type=FlowRunFilterStateType(any_=[StateType.SCHEDULED]))),
+            limit=200,
+        ):
+            client.delete_flow_run(run.id)
+
+
 @pytest.fixture(scope="module")
 def ops_stack(
     services_env: dict[str, str], tmp_path_factory: pytest.TempPathFactory
 ) -> Iterator[OpsStack]:
+    from prefect.settings import PREFECT_API_URL as API_SETTING
+    from prefect.settings import temporary_settings
+
     api = _prefect_api(services_env)
-    os.environ[PREFECT_API_URL] = api  # this process asks the same server about runs
+    # This process asks the same server about runs (Prefect may be imported already).
+    settings = temporary_settings(updates={API_SETTING: api})
+    settings.__enter__()
     uid = f"{os.getpid()}{secrets.token_hex(2)}"
     schema = f"ops_e2e_{uid}"
     base_url = services_env[TEST_DATABASE_URL]
@@ -139,6 +173,7 @@ def ops_stack(
         "DOSSIER_WORK_POOL": target.pool,
         "DOSSIER_DATA_DIR": str(folder / "data"),
         "DOSSIER_OCR_CONCURRENCY": "1",
+        "PREFECT_WORKER_QUERY_SECONDS": "3",
     }
     ctx = ServiceContext(services_dir=folder / "services", env_file=folder / "services.env",
                          cache_dir=Path("~/.cache/dossier").expanduser(), bucket=target.bucket,
@@ -147,6 +182,7 @@ def ops_stack(
     stack.store()  # makes the bucket
     try:
         deploy(target)
+        _pause_sweep_schedule(target)
         stack.worker.up(ctx, env)
         stack.watcher.up(ctx, env)
         yield stack
@@ -156,3 +192,4 @@ def ops_stack(
         remove(target)
         _drop_schema(base_url, schema)
         _empty_bucket(stack)
+        settings.__exit__(None, None, None)

@@ -144,3 +144,83 @@ def _wait_down(stack: OpsStack, timeout: float = 10) -> bool:
             return True
         time.sleep(0.2)
     return False
+
+
+# --- what operators see -------------------------------------------------------------
+
+SCREENSHOTS = Path(__file__).resolve().parents[2] / "test-artifacts"
+CHROMIUM_FLAGS = ("--headless", "--no-sandbox", "--disable-gpu", "--disable-quic",
+                  "--no-first-run", "--disable-background-networking",
+                  "--disable-component-update", "--disable-sync", "--window-size=1400,1000")
+
+
+def _browser(profile: Path):
+    from selenium import webdriver
+    from selenium.webdriver.chrome.service import Service
+
+    if not (Path("/usr/bin/chromium").exists() and Path("/usr/bin/chromedriver").exists()):
+        pytest.skip("Debian's chromium and chromium-driver are not installed "
+                    "(dossier services up installs them)")
+    options = webdriver.ChromeOptions()
+    options.binary_location = "/usr/bin/chromium"
+    for flag in (*CHROMIUM_FLAGS, f"--user-data-dir={profile}"):
+        options.add_argument(flag)
+    return webdriver.Chrome(service=Service("/usr/bin/chromedriver"), options=options)
+
+
+def _completed_run_with_summary(stack: OpsStack, tmp_path: Path):
+    """A finished ingest run of this stack (the first test's); else upload one and wait."""
+    for run in stack.ingest_runs():
+        if run.state_type and run.state_type.value == "COMPLETED":
+            artifact = summary_artifact(run.id)
+            if artifact is not None and "隔离 rejected" not in str(artifact.data):
+                return run, artifact
+    sample = formats.write_text_pdf(_pages(22, 2), tmp_path / "界面 样本.pdf")
+    upload(stack, sample)
+    key = f"incoming/{sample.name}"
+    run = stack.wait_for_runs([key], RUN_TIMEOUT_S)[key]
+    return run, summary_artifact(run.id)
+
+
+def test_an_operator_finds_the_run_and_its_summary_in_the_prefect_ui(
+    ops_stack: OpsStack, tmp_path: Path
+) -> None:
+    from selenium.webdriver.common.by import By
+    from selenium.webdriver.support import expected_conditions as ec
+    from selenium.webdriver.support.ui import WebDriverWait
+
+    run, artifact = _completed_run_with_summary(ops_stack, tmp_path)
+    assert artifact is not None
+    dossier_id = artifact.key.removesuffix("-summary")
+    ui = ops_stack.env["PREFECT_API_URL"].removesuffix("/api").rstrip("/")
+    driver = _browser(tmp_path / "chromium-profile")
+    SCREENSHOTS.mkdir(exist_ok=True)
+    (SCREENSHOTS / "ops-ui-failure.png").unlink(missing_ok=True)
+    try:
+        wait = WebDriverWait(driver, 90)
+        driver.get(f"{ui}/runs/flow-run/{run.id}")
+        wait.until(ec.text_to_be_present_in_element((By.TAG_NAME, "body"), run.name))
+        assert "Completed" in driver.find_element(By.TAG_NAME, "body").text
+        driver.save_screenshot(str(SCREENSHOTS / "ops-ui-run.png"))
+        # The summary belongs to the run's summarise task (its node in the graph):
+        # that task run's Artifacts tab lists it; its card opens the rendered markdown.
+        driver.get(f"{ui}/runs/task-run/{artifact.task_run_id}")
+        tab = wait.until(ec.element_to_be_clickable(
+            (By.XPATH, "//li[contains(@class,'p-tab')][normalize-space()='Artifacts']")))
+        tab.click()
+        card = wait.until(ec.element_to_be_clickable(
+            (By.XPATH, f"//*[contains(@class,'artifact-card__title')]"
+                       f"[normalize-space()='{artifact.key}']")))
+        card.click()
+        wait.until(ec.text_to_be_present_in_element((By.TAG_NAME, "body"), "卷宗 dossier"))
+        body = driver.find_element(By.TAG_NAME, "body").text
+        assert dossier_id in body
+        assert "入库 ok" in body or "待复核 needs review" in body
+        assert run.name in body  # the artifact page names the flow run it belongs to
+        driver.save_screenshot(str(SCREENSHOTS / "ops-ui-summary.png"))
+    except Exception:
+        driver.save_screenshot(str(SCREENSHOTS / "ops-ui-failure.png"))
+        raise
+    finally:
+        driver.quit()
+    assert (SCREENSHOTS / "ops-ui-summary.png").stat().st_size > 10_000
