@@ -13,6 +13,7 @@ from __future__ import annotations
 import os
 import secrets
 import time
+import warnings
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -186,10 +187,12 @@ def ops_stack(
         stack.worker.up(ctx, env)
         stack.watcher.up(ctx, env)
         yield stack
-    finally:
-        stack.watcher.stop(ctx, env)
-        stack.worker.stop(ctx, env)
-        remove(target)
-        _drop_schema(base_url, schema)
-        _empty_bucket(stack)
+    finally:  # every step on its own: one failing must not leave the others behind
+        for cleanup in (lambda: stack.watcher.stop(ctx, env), lambda: stack.worker.stop(ctx, env),
+                        lambda: remove(target), lambda: _drop_schema(base_url, schema),
+                        lambda: _empty_bucket(stack)):
+            try:
+                cleanup()
+            except Exception as error:  # reported, then the next step runs
+                warnings.warn(f"ops stack cleanup failed: {error!r}", stacklevel=1)
         settings.__exit__(None, None, None)
