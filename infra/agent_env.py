@@ -8,11 +8,6 @@ service, never from whatever the shell that ran ``services up`` had exported.
 from __future__ import annotations
 
 import os
-from pathlib import Path
-
-import psutil
-
-from infra.processes import read_pid
 
 DEFAULT_POOL = "dossier-pool"
 WORK_POOL = "DOSSIER_WORK_POOL"
@@ -36,16 +31,3 @@ def work_pool(env: dict[str, str]) -> str:
     return env.get(WORK_POOL) or DEFAULT_POOL
 
 
-def still_starting_or_alive(pid_path: Path) -> bool:
-    """The spawned process exists and is no zombie, whatever its command line says yet.
-
-    Right after ``spawn`` the child may not have exec'd: its command line is
-    still the parent's, so the usual marker check would call it dead.
-    """
-    pid = read_pid(pid_path)
-    if pid is None:
-        return False
-    try:
-        return psutil.Process(pid).status() != psutil.STATUS_ZOMBIE
-    except psutil.NoSuchProcess:
-        return False

@@ -25,6 +25,7 @@ from infra.processes import (
     live_pid,
     log_tail,
     spawn,
+    still_starting_or_alive,
     stop,
     wait_until,
 )
@@ -180,7 +181,7 @@ class MinioServer(Service):
             lambda: http_ok(self.health_url(ctx)),
             timeout=60,
             what="minio",
-            alive=lambda: self._pid(ctx) is not None,
+            alive=lambda: still_starting_or_alive(pid_path),
             log_path=log_path,
         )
         self._ensure_bucket(ctx, env)

@@ -15,7 +15,15 @@ from pathlib import Path
 
 from infra.context import ServiceContext
 from infra.health import http_ok
-from infra.processes import ServiceError, ensure_port_free, live_pid, spawn, stop, wait_until
+from infra.processes import (
+    ServiceError,
+    ensure_port_free,
+    live_pid,
+    spawn,
+    still_starting_or_alive,
+    stop,
+    wait_until,
+)
 from infra.services import Service, ServiceStatus
 from infra.services_env import database_password, postgres_url
 
@@ -89,7 +97,7 @@ class PrefectServer(Service):
             lambda: http_ok(self.health_url(ctx)),
             timeout=180,
             what="prefect server",
-            alive=lambda: self._pid(ctx) is not None,
+            alive=lambda: still_starting_or_alive(pid_path),
             log_path=log_path,
         )
 

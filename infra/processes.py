@@ -129,3 +129,18 @@ def log_tail(path: Path | None, lines: int = 15) -> str:
         return ""
     text = path.read_text(encoding="utf-8", errors="replace").splitlines()[-lines:]
     return f"\nLast lines of {path}:\n" + "\n".join("  " + line for line in text)
+
+
+def still_starting_or_alive(pid_path: Path) -> bool:
+    """The spawned process exists and is no zombie, whatever its command line says yet.
+
+    Right after ``spawn`` the child may not have exec'd: its command line is
+    still the parent's, so the usual marker check would call it dead.
+    """
+    pid = read_pid(pid_path)
+    if pid is None:
+        return False
+    try:
+        return psutil.Process(pid).status() != psutil.STATUS_ZOMBIE
+    except psutil.NoSuchProcess:
+        return False

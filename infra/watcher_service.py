@@ -11,10 +11,17 @@ import logging
 import sys
 from pathlib import Path
 
-from infra.agent_env import agent_environment, still_starting_or_alive
+from infra.agent_env import agent_environment
 from infra.context import ServiceContext
 from infra.health import http_ok
-from infra.processes import ServiceError, live_pid, spawn, stop, wait_until
+from infra.processes import (
+    ServiceError,
+    live_pid,
+    spawn,
+    still_starting_or_alive,
+    stop,
+    wait_until,
+)
 from infra.services import Service, ServiceStatus
 from infra.services_env import BUCKET, MINIO_ENDPOINT, PREFECT_API_URL
 

@@ -15,10 +15,10 @@ import urllib.error
 import urllib.request
 from pathlib import Path
 
-from infra.agent_env import agent_environment, still_starting_or_alive, work_pool
+from infra.agent_env import agent_environment, work_pool
 from infra.context import ServiceContext
 from infra.prefect_server import prefect_executable
-from infra.processes import live_pid, spawn, stop, wait_until
+from infra.processes import live_pid, spawn, still_starting_or_alive, stop, wait_until
 from infra.services import Service, ServiceStatus
 from infra.services_env import PREFECT_API_URL
 
