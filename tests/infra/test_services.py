@@ -96,11 +96,12 @@ def test_services_env_is_written_once_then_only_completed(tmp_path: Path) -> Non
     )
     first = ensure_services_env(ctx)
     assert set(first) == EXPECTED_KEYS
-    assert first["DOSSIER_MINIO_ENDPOINT"] == "127.0.0.1:9000"
+    ports = ServicePorts()  # the defaults, or what DOSSIER_*_PORT says
+    assert first["DOSSIER_MINIO_ENDPOINT"] == f"127.0.0.1:{ports.minio_port}"
     assert first[DATABASE_URL].startswith("postgresql+psycopg://dossier:")
-    assert first[DATABASE_URL].endswith("@127.0.0.1:54329/dossier")
+    assert first[DATABASE_URL].endswith(f"@127.0.0.1:{ports.postgres_port}/dossier")
     assert first[TEST_DATABASE_URL] == first[DATABASE_URL] + "_test"
-    assert first["PREFECT_API_URL"] == "http://127.0.0.1:4200/api"
+    assert first["PREFECT_API_URL"] == f"http://127.0.0.1:{ports.prefect_port}/api"
     before = _fingerprint(ctx.env_file)
     assert before[2] == 0o600
 
