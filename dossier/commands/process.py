@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 import json
+import signal
 import sys
+import threading
 from pathlib import Path
 from typing import Annotated, Literal
 
@@ -60,12 +62,27 @@ def process(
     raise typer.Exit(1 if bad else 0)
 
 
+def _stop_workers_on_sigterm() -> None:
+    """SIGTERM ends the batch: the page workers are killed, not restarted by their pool."""
+    if threading.current_thread() is not threading.main_thread():
+        return
+
+    def stop(signum: int, frame: object) -> None:
+        from tasks.stages.page_pool import shutdown_pool
+
+        shutdown_pool(now=True)
+        raise SystemExit(128 + signum)
+
+    signal.signal(signal.SIGTERM, stop)
+
+
 def run_batch(
     inputs: list[Path], out: Path, *, until: Until = "load", engine: str | None = None,
     echo: bool = True,
 ) -> list[dict]:
     """Run the flow per input; the index line is written as soon as each one ends."""
     configure_prefect()
+    _stop_workers_on_sigterm()
     from dossier.store import get_store
     from flows.ingest_dossier import ingest_dossier
     from tasks.stages.export import export_dossier

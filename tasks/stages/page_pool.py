@@ -45,11 +45,15 @@ def _pool_for(size: int) -> ProcessPool:
         return _pool
 
 
-def shutdown_pool() -> None:
+def shutdown_pool(*, now: bool = False) -> None:
+    """Close the pool: let running pages finish, or with ``now`` kill the workers."""
     global _pool
     with _lock:
         if _pool is not None:
-            _pool.close()
+            if now:
+                _pool.stop()
+            else:
+                _pool.close()
             _pool.join(timeout=30)
             _pool = None
 
