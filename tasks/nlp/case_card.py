@@ -23,10 +23,12 @@ AUTHORITY: dict[str, tuple[str, ...]] = {
     "court": (*_JUDGMENT, *_PROSECUTION),
     "procuratorate": (*_PROSECUTION, *_JUDGMENT),
     "indictment_no": ("起诉书", *_JUDGMENT, "量刑建议书"),
-    "charges": (*_JUDGMENT, "起诉书", "量刑建议书", "起诉意见书"),
+    "charges": (*_JUDGMENT, "起诉书", "量刑建议书", "起诉意见书", "不起诉决定书"),
     "statutes": (*_JUDGMENT, "起诉书", "量刑建议书"),
     "persons": (*_JUDGMENT, "起诉书", "起诉意见书", "讯问笔录", "受案登记表"),
-    "coercive_measures": (*_JUDGMENT, "起诉书", "拘留证", "逮捕证", "取保候审决定书", "起诉意见书"),
+    "coercive_measures": (
+        *_JUDGMENT, "起诉书", "拘留证", "逮捕证", "取保候审决定书", "起诉意见书", "不起诉决定书",
+    ),
     "sentences": (*_JUDGMENT,),
     "circumstances": (*_JUDGMENT, "起诉书", "量刑建议书", "起诉意见书"),
     "amounts_yuan": (*_JUDGMENT, "起诉书", "起诉意见书"),
@@ -51,12 +53,37 @@ def merge_cases(parts: Sequence[tuple[str, Case]]) -> Case:
             range(len(parts)),
             key=lambda i: (order.index(parts[i][0]) if parts[i][0] in order else len(order), i),
         )
+        if field == "coercive_measures":
+            merged[field] = _measures(parts, ranked)
+            continue
         for i in ranked:
             value = getattr(parts[i][1], field)
             if not _empty(value):
                 merged[field] = value
                 break
     return Case.model_validate(merged)
+
+
+# Documents that recount the whole custody history in their header (因涉嫌…于…被刑事拘留，
+# 于…被逮捕): when one has measures, it is the record.
+_FULL_HISTORY = (*_JUDGMENT, "起诉书")
+
+
+def _measures(parts: Sequence[tuple[str, Case]], ranked: list[int]) -> list:
+    """The custody history: from a judgment or indictment when there is one, else the
+    union of the custody papers (a 取保候审决定书 must not hide the 拘留证 before it)."""
+    for i in ranked:
+        kind, case = parts[i]
+        if case.coercive_measures and kind in _FULL_HISTORY:
+            return list(case.coercive_measures)
+    seen: dict[tuple[str, str], object] = {}
+    for i in ranked:
+        for measure in parts[i][1].coercive_measures:
+            key = (measure.person, measure.kind)
+            known = seen.get(key)
+            if known is None or (getattr(known, "date", None) is None and measure.date):
+                seen[key] = measure
+    return sorted(seen.values(), key=lambda m: (m.date is None, m.date or 0, m.person))  # type: ignore[attr-defined]
 
 
 def extract_case(text: str, documents: Iterable[tuple[str, str]] | None = None) -> Case:

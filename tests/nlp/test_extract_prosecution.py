@@ -150,3 +150,25 @@ def test_citation_as_ocr_lays_it_out():
     )
     assert scanned != JUDGMENT
     assert {s.article for s in extract_case(scanned).statutes} == {23, 67, 266}
+
+
+def test_custody_papers_are_combined_when_no_judgment_recounts_them() -> None:
+    """A 取保候审决定书 ranked above the 拘留证 must not hide the detention (sample 3)."""
+    import datetime as dt
+
+    from schemas.case_card import Case, CoerciveMeasure
+    from tasks.nlp.case_card import merge_cases
+
+    detention = CoerciveMeasure(person="王某某", kind="刑事拘留", date=dt.date(2021, 3, 2))
+    bail = CoerciveMeasure(person="王某某", kind="取保候审", date=dt.date(2021, 3, 30))
+    undated_bail = CoerciveMeasure(person="王某某", kind="取保候审", date=None)
+    merged = merge_cases([
+        ("起诉意见书", Case(coercive_measures=[undated_bail])),
+        ("取保候审决定书", Case(coercive_measures=[bail])),
+        ("拘留证", Case(coercive_measures=[detention])),
+    ])
+    assert merged.coercive_measures == [detention, bail]
+    # A judgment recounts the whole history: it is the record when it has one.
+    judged = merge_cases([("拘留证", Case(coercive_measures=[detention])),
+                          ("判决书", Case(coercive_measures=[bail]))])
+    assert judged.coercive_measures == [bail]
