@@ -142,7 +142,7 @@ def test_a_judgment_stays_the_authority_for_charges():
 def test_citation_as_ocr_lays_it_out():
     """Measured on rendered scans: the article list starts on the next line, and a speck
     read as a dot sits after a 、."""
-    from tests.nlp.test_extract import JUDGMENT
+    from test_extract import JUDGMENT  # tests/nlp is on sys.path (no __init__.py)
 
     scanned = JUDGMENT.replace(
         "依照《中华人民共和国刑法》第二百六十六条、第二十三条、",
