@@ -24,7 +24,10 @@ DOCUMENT_TYPES: tuple[str, ...] = DocumentType.__args__  # type: ignore[attr-def
 
 
 class Statute(BaseModel):
-    """A cited article: 第一百三十三条之一第二款第（三）项 → article 133, sub 1, paragraph 2, item 3."""
+    """A cited article.
+
+    第一百三十三条之一第二款第（三）项 → article 133, sub 1, paragraph 2, item 3.
+    """
 
     law: str = "中华人民共和国刑法"
     article: int = Field(ge=1)

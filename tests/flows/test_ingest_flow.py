@@ -68,7 +68,8 @@ def test_process_three_uploads_then_a_duplicate(uploads: dict, tmp_path: Path) -
         (s.penalty, s.months) for s in truth.sentences]
     documents = json.loads((out / digital["dossier_id"] / "documents.json").read_text("utf-8"))
     assert len(documents["documents"]) >= 3
-    assert (out / digital["dossier_id"] / "text.txt").read_text("utf-8").count("\f") == len(pages) - 1
+    text = (out / digital["dossier_id"] / "text.txt").read_text("utf-8")
+    assert text.count("\f") == len(pages) - 1
 
     # The scan: the turned page read upright by OCR, the blank sheet kept and marked.
     scan_pages = json.loads((out / scan["dossier_id"] / "pages.json").read_text("utf-8"))
