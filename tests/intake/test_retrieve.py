@@ -4,12 +4,12 @@ from __future__ import annotations
 
 import hashlib
 import unicodedata
-import uuid
 from collections.abc import Iterator
 from datetime import datetime
 from pathlib import Path
 
 import pytest
+from minio_buckets import temporary_bucket_store
 from PIL import Image
 
 from dossier.samples import formats
@@ -32,22 +32,8 @@ def store(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[ObjectStor
     if request.param == "local":
         yield LocalStore(tmp_path / "store")
         return
-    from dossier.store.minio_store import MinioStore
-
-    env = request.getfixturevalue("services_env")
-    minio_store = MinioStore(
-        endpoint=env["DOSSIER_MINIO_ENDPOINT"],
-        access_key=env["DOSSIER_MINIO_ACCESS_KEY"],
-        secret_key=env["DOSSIER_MINIO_SECRET_KEY"],
-        bucket=f"test-intake-{uuid.uuid4().hex[:12]}",
-    )
-    try:
-        yield minio_store
-    finally:
-        client = minio_store.client
-        for obj in client.list_objects(minio_store.bucket, recursive=True):
-            client.remove_object(minio_store.bucket, obj.object_name)
-        client.remove_bucket(minio_store.bucket)
+    with temporary_bucket_store(request.getfixturevalue("services_env"), "test-intake") as s:
+        yield s
 
 
 @pytest.fixture
