@@ -5,11 +5,12 @@
 On the same degraded pages (300 dpi, blur, grain, JPEG, skew, some turned
 90/180/270, some blank) it prints:
 
-- CER per engine through ``ocr_page`` (NFKC, whitespace removed, summed edits
+- CER per engine through the flow's page path (NFKC, whitespace removed, summed edits
   over summed reference characters), rotation and blank-detection accuracy;
-- pages/second of ``ocr_page`` against the raw engine on all cores: the
-  tesseract CLI under ``xargs -P <cores>`` (same language and psm) and a bare
-  RapidOCR loop (onnxruntime on all cores);
+- pages/second of the flow's page path (``read_page_isolated``: the worker
+  process pool, one page per worker, ``cores // workers`` engine threads each)
+  against the raw engine on all cores: the tesseract CLI under
+  ``xargs -P <cores>`` (same language and psm) and a bare RapidOCR loop (onnxruntime on all cores);
 - OCRmyPDF (``--jobs <cores> -l chi_sim --force-ocr --sidecar``) on the same
   pages as one scanned PDF.
 
@@ -27,7 +28,7 @@ import subprocess
 import sys
 import tempfile
 import time
-from concurrent.futures import ProcessPoolExecutor
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -104,40 +105,32 @@ def corpus_cer(pairs: list[tuple[str, str]]) -> float:
 # --- our per-page function ------------------------------------------------------------
 
 
-def _warm(engine: str) -> None:
-    from tasks.ocr.page import ocr_page
+def run_ours(pages: list[BenchPage], engine: str, work: Path) -> tuple[list, float]:
+    """The flow's page path: ``read_page_isolated`` from ``cores`` threads.
 
-    ocr_page("warmup", 1, blank_page(seed=0), engine=engine)
-    if engine == "rapidocr":  # load detection and recognition too
-        ocr_page("warmup", 1, render_text_page("判决如下"), engine=engine)
-
-
-def _ocr_file(args: tuple[str, int, str]):
-    from tasks.ocr.page import ocr_page
-
-    path, number, engine = args
-    with Image.open(path) as image:
-        image.load()
-        return ocr_page("bench", number, image, engine=engine)
-
-
-def run_ours(pages: list[BenchPage], engine: str) -> tuple[list, float]:
-    """``ocr_page`` over all pages: tesseract in one process per core, RapidOCR in-process.
-
-    Workers are started and their engines loaded before the clock starts, as
-    long-lived pipeline workers would be.
+    Each page image is an original handed to the worker-process pool the flow's
+    page tasks use (load, orientation, deskew, OCR, stage output written to a
+    local store). The workers are started and their engines loaded on two
+    warm-up pages before the clock starts, as long-lived pipeline workers are.
     """
-    jobs = [(str(p.path), i + 1, engine) for i, p in enumerate(pages)]
-    if engine == "tesseract":
-        with ProcessPoolExecutor(CORES, initializer=_warm, initargs=(engine,)) as pool:
-            list(pool.map(_warm, [engine] * CORES))
-            start = time.perf_counter()
-            records = list(pool.map(_ocr_file, jobs))
-            return records, time.perf_counter() - start
-    _warm(engine)
-    start = time.perf_counter()
-    records = [_ocr_file(job) for job in jobs]
-    return records, time.perf_counter() - start
+    from dossier.settings import Settings
+    from tasks.stages.page_pool import read_page_isolated, shutdown_pool
+
+    settings = Settings(data_dir=work / f"pipeline-{engine}", ocr_engine=engine)
+    warm = work / "warmup.png"
+    render_text_page("判决如下").save(warm)
+
+    def one(item: tuple[int, Path]):
+        number, path = item
+        return read_page_isolated(f"bench-{number}", path, 1, engine=engine, settings=settings)
+
+    with ThreadPoolExecutor(CORES) as pool:
+        list(pool.map(one, [(0, warm)] * CORES))
+        start = time.perf_counter()
+        records = list(pool.map(one, [(i, p.path) for i, p in enumerate(pages, start=1)]))
+        seconds = time.perf_counter() - start
+    shutdown_pool()
+    return records, seconds
 
 
 def straighten(pages: list[BenchPage], directory: Path) -> list[BenchPage]:
@@ -310,7 +303,7 @@ def main(argv: list[str] | None = None) -> int:
     engines = [e for e in args.engines.split(",") if e]
     throughput: dict[str, float] = {}
     for engine in engines:
-        records, seconds = run_ours(pages, engine)
+        records, seconds = run_ours(pages, engine, work)
         pairs = [(p.reference, r.text) for p, r in zip(pages, records, strict=True) if not p.blank]
         turned_pairs = [
             (p.reference, r.text) for p, r in zip(pages, records, strict=True) if p.rotation
@@ -325,7 +318,7 @@ def main(argv: list[str] | None = None) -> int:
         ours = len(pages) / seconds
         throughput[engine] = ours
         print(
-            f"{engine} ocr_page: CER {corpus_cer(pairs):.3%} on {len(pairs)} text pages "
+            f"{engine} pipeline: CER {corpus_cer(pairs):.3%} on {len(pairs)} text pages "
             f"(turned pages alone {corpus_cer(turned_pairs):.3%}); rotation right "
             f"{rotation_ok}/{len(pairs)}; blank right {blank_ok}/{len(pages)}; failed {failed}; "
             f"{seconds / len(pages):.2f} s/page wall"
@@ -342,7 +335,7 @@ def main(argv: list[str] | None = None) -> int:
             ]
             print(f"{label}: CER {corpus_cer(raw_pairs):.3%}")
             print(
-                ratio_line(f"  {engine} ocr_page", ours, len(pages) / raw_seconds, "raw", "pages/s")
+                ratio_line(f"  {engine} pipeline", ours, len(pages) / raw_seconds, "raw", "pages/s")
             )
 
     if not args.no_ocrmypdf:
@@ -352,7 +345,7 @@ def main(argv: list[str] | None = None) -> int:
         if "tesseract" in throughput:
             print(
                 ratio_line(
-                    "tesseract ocr_page",
+                    "tesseract pipeline",
                     throughput["tesseract"],
                     len(pages) / seconds,
                     "OCRmyPDF",

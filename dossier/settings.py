@@ -68,6 +68,18 @@ class Settings(BaseSettings):
     ocr_engine: Literal["rapidocr", "tesseract"] = "rapidocr"
     ocr_page_timeout_s: float = 300.0
     ocr_concurrency: int = Field(default_factory=lambda: os.cpu_count() or 2)
+    ocr_engine_threads: int | None = Field(
+        None,
+        ge=1,
+        description="Threads one page's OCR may use. Default: cores // ocr_concurrency, so "
+        "the page workers together fill the cores without oversubscribing them.",
+    )
+
+    @property
+    def threads_per_page(self) -> int:
+        if self.ocr_engine_threads is not None:
+            return self.ocr_engine_threads
+        return max(1, (os.cpu_count() or 1) // max(1, self.ocr_concurrency))
 
     @model_validator(mode="after")
     def _resolve_defaults(self) -> Settings:

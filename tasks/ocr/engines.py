@@ -253,11 +253,26 @@ def reading_order(
     ]
 
 
+_engine_threads: int | None = None
+
+
+def set_engine_threads(threads: int | None) -> None:
+    """Threads for engines this process creates from now on (None: all cores).
+
+    A page worker calls this once at start: two workers each running
+    onnxruntime on all cores would fight over them (measured in
+    ``benchmarks/ocr_bench.py``).
+    """
+    global _engine_threads
+    _engine_threads = threads
+    get_engine.cache_clear()
+
+
 @cache
 def get_engine(name: str) -> OcrEngine:
     """The process-wide engine called ``name`` ("rapidocr" or "tesseract")."""
     if name == "rapidocr":
-        return RapidOcrEngine()
+        return RapidOcrEngine(threads=_engine_threads)
     if name == "tesseract":
         return TesseractEngine()
     raise ValueError(f"unknown OCR engine {name!r}; choose one of {ENGINE_NAMES}")

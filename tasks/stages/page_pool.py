@@ -8,7 +8,9 @@ a time each: a page that overruns ``ocr_page_timeout_s`` has its process killed
 and OCR in parallel without sharing an interpreter lock.
 
 Workers are started with ``forkserver`` (never ``fork``: the parent runs threads
-and onnxruntime) and keep their OCR engine between pages.
+and onnxruntime) and keep their OCR engine between pages. Each worker's engine gets
+``cores // workers`` threads (``Settings.threads_per_page``), so the workers
+fill the cores without oversubscribing them.
 """
 
 from __future__ import annotations
@@ -29,19 +31,26 @@ from schemas.ocr import PageOcr
 from tasks.stages.pages import failed_page, read_page
 
 _pool: ProcessPool | None = None
-_pool_size = 0
+_pool_shape = (0, 0)
 _lock = threading.Lock()
 
 
-def _pool_for(size: int) -> ProcessPool:
-    global _pool, _pool_size
+def _init_worker(threads: int) -> None:
+    from tasks.ocr.engines import set_engine_threads
+
+    set_engine_threads(threads)
+
+
+def _pool_for(size: int, threads: int) -> ProcessPool:
+    global _pool, _pool_shape
     with _lock:
-        if _pool is None or not _pool.active or _pool_size != size:
+        if _pool is None or not _pool.active or _pool_shape != (size, threads):
             if _pool is not None:
                 _pool.close()
             _pool = ProcessPool(max_workers=size,
-                                context=multiprocessing.get_context("forkserver"))
-            _pool_size = size
+                                context=multiprocessing.get_context("forkserver"),
+                                initializer=_init_worker, initargs=(threads,))
+            _pool_shape = (size, threads)
         return _pool
 
 
@@ -86,7 +95,7 @@ def read_page_isolated(
 ) -> PageOcr:
     """``read_page`` in a worker process, under the page timeout; never raises for a page."""
     settings = settings or get_settings()
-    pool = _pool_for(max(1, settings.ocr_concurrency))
+    pool = _pool_for(max(1, settings.ocr_concurrency), settings.threads_per_page)
     future = pool.schedule(
         _read_page_in_worker,
         args=(_dump_with_secret(settings), dossier_id, str(original), page, engine),
