@@ -75,6 +75,16 @@ class Settings(BaseSettings):
         "the page workers together fill the cores without oversubscribing them.",
     )
 
+    # Where the ingest flow's page tasks run (the OCR stage); see docs/OPERATIONS.md.
+    task_runner: Literal["threads", "dask"] = Field(
+        "threads",
+        description="threads: in the flow run's process. dask: on a Dask cluster, the one at "
+        "dask_address or else a LocalCluster of ocr_concurrency single-threaded workers.",
+    )
+    dask_address: str | None = Field(
+        None, description="Scheduler of an existing Dask cluster, e.g. tcp://host:8786."
+    )
+
     @property
     def threads_per_page(self) -> int:
         if self.ocr_engine_threads is not None:
