@@ -25,9 +25,11 @@ from infra.services_env import PREFECT_API_URL
 log = logging.getLogger("infra.services")
 
 
-def worker_name(ctx: ServiceContext, pool: str) -> str:
-    """One name per machine and pool: a second machine's worker is a second worker."""
-    return f"{socket.gethostname()}-{pool}"
+def worker_name(ctx: ServiceContext, pool: str, instance: str = "") -> str:
+    """One name per machine, pool and instance: a second machine's worker is a second
+    worker, and so is a second instance on the same machine."""
+    base = f"{socket.gethostname()}-{pool}"
+    return f"{base}-{instance}" if instance else base
 
 
 def online_workers(api_url: str, pool: str, timeout: float = 3.0) -> list[str] | None:
@@ -44,21 +46,35 @@ def online_workers(api_url: str, pool: str, timeout: float = 3.0) -> list[str] |
 
 
 class WorkerService(Service):
+    """``instance`` names a further worker on the same machine (its own name, folder, log
+    and pid file); ``limit`` caps the flow runs it runs at once (``--limit``), so each
+    worker takes its share instead of the first to poll taking everything scheduled."""
+
     name = "worker"
     requires = ("postgres", "minio", "prefect")
     optional = True
     grace_s = 40.0
 
+    def __init__(self, instance: str = "", limit: int | None = None) -> None:
+        self.instance = instance
+        self.limit = limit
+
     def _files(self, ctx: ServiceContext) -> tuple[Path, Path, Path]:
-        folder = ctx.services_dir / "worker"
+        folder = ctx.services_dir / (f"worker-{self.instance}" if self.instance else "worker")
         return folder / "home", folder / "worker.log", folder / "worker.pid"
+
+    def log_path(self, ctx: ServiceContext) -> Path:
+        return self._files(ctx)[1]
+
+    def worker_name(self, ctx: ServiceContext, env: dict[str, str]) -> str:
+        return worker_name(ctx, work_pool(env), self.instance)
 
     def _pid(self, ctx: ServiceContext) -> int | None:
         return live_pid(self._files(ctx)[2], "worker")
 
     def status(self, ctx: ServiceContext, env: dict[str, str]) -> ServiceStatus:
         pool = work_pool(env)
-        name = worker_name(ctx, pool)
+        name = self.worker_name(ctx, env)
         pid = self._pid(ctx)
         if pid is None:
             return ServiceStatus(self.name, "down", None, f"pool {pool}", "not running")
@@ -73,9 +89,11 @@ class WorkerService(Service):
         home.mkdir(parents=True, exist_ok=True)
         pool = work_pool(env)
         if self._pid(ctx) is None:
-            log.info("worker: starting on pool %s", pool)
+            log.info("worker: starting %s on pool %s", self.worker_name(ctx, env), pool)
             argv = [prefect_executable(), "worker", "start", "--pool", pool, "--type", "process",
-                    "--name", worker_name(ctx, pool)]
+                    "--name", self.worker_name(ctx, env)]
+            if self.limit is not None:
+                argv += ["--limit", str(self.limit)]
             spawn(argv, agent_environment(env, str(home)), log_path, pid_path)
         wait_until(lambda: self.status(ctx, env).is_up, timeout=120, what="prefect worker",
                    alive=lambda: still_starting_or_alive(pid_path), log_path=log_path)
