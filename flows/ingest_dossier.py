@@ -15,9 +15,7 @@ from prefect import flow, get_run_logger
 from prefect.artifacts import create_progress_artifact, update_progress_artifact
 from prefect.futures import as_completed
 from prefect.runtime import flow_run
-from prefect.task_runners import ThreadPoolTaskRunner
 
-from dossier.settings import get_settings
 from schemas.ocr import PageOcr
 from tasks.orchestration.ingest import (
     current_flow_run_id,
@@ -31,6 +29,7 @@ from tasks.orchestration.ingest import (
     summarise,
     validate,
 )
+from tasks.orchestration.runners import ingest_task_runner
 from tasks.stages.outcome import STAGES, DossierOutcome, Stage, defendant_lines
 from tasks.stages.pages import failed_page
 
@@ -59,7 +58,7 @@ def _reached(until: Stage, stage: Stage) -> bool:
 @flow(
     name="ingest-dossier",
     flow_run_name=run_name,
-    task_runner=ThreadPoolTaskRunner(max_workers=get_settings().ocr_concurrency),
+    task_runner=ingest_task_runner(),  # threads or Dask: DOSSIER_TASK_RUNNER
     log_prints=False,
 )
 def ingest_dossier(

@@ -1,0 +1,80 @@
+"""Where the ingest flow's page tasks run: threads of the flow run, or a Dask cluster.
+
+Chosen by configuration alone (``DOSSIER_TASK_RUNNER``, ``DOSSIER_DASK_ADDRESS``), so
+one flow and one deployment run the OCR stage on one machine or on many.
+
+On Dask, a page task still hands its page to the page pool (``read_page_isolated``),
+now inside its Dask worker: the page timeout still kills a stuck page, and a crash
+in PDFium or onnxruntime takes down a pool process, not the Dask worker. That needs
+Dask workers that may start processes: Dask makes its worker processes daemonic by
+default, and multiprocessing refuses children to a daemon (every page would come
+back failed with "daemonic processes are not allowed to have children"). The
+LocalCluster made here has non-daemonic workers; remote ``dask worker`` processes
+need ``DASK_DISTRIBUTED__WORKER__DAEMON=False`` (docs/OPERATIONS.md).
+
+A Dask worker reads its settings (store, page timeout, engine threads) from its own
+environment, not from the flow run's: for a LocalCluster they are inherited.
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, Any
+
+from prefect.task_runners import TaskRunner, ThreadPoolTaskRunner
+
+from dossier.settings import Settings, get_settings
+
+if TYPE_CHECKING:
+    from distributed import LocalCluster
+
+
+def page_worker_env(settings: Settings, threads: int = 1) -> dict[str, str]:
+    """Settings of a Dask worker running ``threads`` pages at once.
+
+    Its page pool holds one process per thread (not ``ocr_concurrency``: the
+    cluster, not one worker, is as wide as that), and each page's OCR gets the
+    share of the cores it would get under the threads runner.
+    """
+    return {
+        "DOSSIER_OCR_CONCURRENCY": str(threads),
+        "DOSSIER_OCR_ENGINE_THREADS": str(settings.threads_per_page),
+    }
+
+
+def local_cluster_kwargs(settings: Settings) -> dict[str, Any]:
+    """A LocalCluster as wide as the threads runner: ``ocr_concurrency`` pages at once,
+    each in a worker process of its own."""
+    return {
+        "n_workers": max(1, settings.ocr_concurrency),
+        "threads_per_worker": 1,
+        "processes": True,
+        "dashboard_address": None,  # one cluster per flow run: no fixed port to fight over
+        "env": page_worker_env(settings, threads=1),
+    }
+
+
+def page_cluster(**cluster_kwargs: Any) -> LocalCluster:
+    """A LocalCluster whose worker processes may start the page pool.
+
+    The nannies read ``distributed.worker.daemon`` each time they (re)start a
+    worker, so it is set for this process for good, not only while the cluster
+    starts: a worker restarted after a crash must be able to start its pool too.
+    """
+    import dask
+    from distributed import LocalCluster
+
+    dask.config.set({"distributed.worker.daemon": False})
+    return LocalCluster(**cluster_kwargs)
+
+
+def ingest_task_runner(settings: Settings | None = None) -> TaskRunner:
+    """The ingest flow's task runner, as the settings say."""
+    settings = settings or get_settings()
+    if settings.task_runner == "threads":
+        return ThreadPoolTaskRunner(max_workers=settings.ocr_concurrency)
+    from prefect_dask import DaskTaskRunner
+
+    if settings.dask_address:
+        return DaskTaskRunner(address=settings.dask_address)
+    return DaskTaskRunner(cluster_class=page_cluster,
+                          cluster_kwargs=local_cluster_kwargs(settings))
