@@ -21,6 +21,7 @@ from dossier.privacy import mask_name  # noqa: E402
 from schemas.case_card import Case  # noqa: E402
 from tasks.nlp.case_card import extract_case  # noqa: E402
 from tasks.nlp.lexicon import CRIMINAL_LAW  # noqa: E402
+from tasks.nlp.normalize import canonical_indictment_no  # noqa: E402
 
 GOLD = ROOT / "tests" / "data" / "labels" / "judge_gold.jsonl"
 CASES = ROOT.parent / "shared" / "data" / "cases" / "judge_dev.jsonl"
@@ -55,6 +56,10 @@ def _fold(value: str | None) -> str | None:
     return value.translate(table)
 
 
+def _canonical_indictment(value: str | None) -> str | None:
+    return None if value is None else canonical_indictment_no(value)
+
+
 def _f1(pairs: Iterable[tuple[set, set]]) -> float:
     tp = fp = fn = 0
     for gold, pred in pairs:
@@ -87,8 +92,13 @@ def score(gold: list[dict], predicted: list[Case]) -> dict[str, float]:
     out["procuratorate"] = _accuracy(
         [g["procuratorate"] == p.procuratorate for g, p in _pairs(gold, predicted)]
     )
+    # The card writes an indictment number's year in ［］ however it was bracketed (the gold
+    # keeps the judgment's own （）, ［］ or ﹝﹞): compared in that canonical form.
     out["indictment_no"] = _accuracy(
-        [_fold(g["indictment_no"]) == _fold(p.indictment_no) for g, p in _pairs(gold, predicted)]
+        [
+            _canonical_indictment(g["indictment_no"]) == _canonical_indictment(p.indictment_no)
+            for g, p in _pairs(gold, predicted)
+        ]
     )
     out["defendants_f1"] = _f1(
         (set(g["defendants"]), {x.name for x in p.persons if x.role in ("被告人", "犯罪嫌疑人")})

@@ -14,7 +14,8 @@ documents (type and page range).
 
 Three columns per field: ``clean`` is the extractor on the dataset's text
 (``nlp_eval``'s figure, judgments only); ``pages`` is the structure stage on the exact
-page texts that were rendered (no OCR); ``scans`` is the whole chain on the rendered
+page texts that were rendered, line by printed line as an OCR engine returns them
+(``render.printed_lines``; no OCR); ``scans`` is the whole chain on the rendered
 files. Rendered inputs are cached (``--cache``), so a rerun only pays for OCR.
 ``--reuse-out DIR`` scores a previous (or interrupted) run's output folder again.
 
@@ -75,14 +76,10 @@ def _judgment_pages(document: str) -> list[tuple[str | None, str]]:
     title = head if len(head) <= 30 else None
     if title is None:
         body = document
-    pages: list[tuple[str | None, str]] = []
-    for i, text in enumerate(paginate_text(body, title=title)):
-        page_title = title if i == 0 else None
-        # A paragraph cut at a page break starts the next page indented and can wrap to
-        # one line more than the page holds: such a page is split again.
-        pieces = paginate_text(text, title=page_title)
-        pages += [(page_title if j == 0 else None, piece) for j, piece in enumerate(pieces)]
-    return pages
+    return [
+        (title if i == 0 else None, text)
+        for i, text in enumerate(paginate_text(body, title=title))
+    ]
 
 
 def _scan_options(rng: random.Random) -> dict:
@@ -105,11 +102,26 @@ def _render_judgment(
         yield degrade(render_text_page(text, title=title), seed=seed * 1009 + number, **opts)
 
 
+def _file_pages(path: Path) -> int:
+    """Pages of a rendered scan (PDF or TIFF), without decoding the images."""
+    if path.suffix == ".pdf":
+        import pypdfium2 as pdfium
+
+        return len(pdfium.PdfDocument(path))
+    from PIL import Image
+
+    with Image.open(path) as image:
+        return image.n_frames
+
+
 def judgment_cases(limit: int, cache: Path, *, render: bool = True) -> list[EvalCase]:
-    """The first ``limit`` gold judgments as scans, alternately a scanned PDF and a TIFF."""
+    """The first ``limit`` gold judgments as scans, alternately a scanned PDF and a TIFF.
+
+    The layout of each render is kept beside it (``<file>.pages.json``), so a cached scan
+    is scored against the pages it really holds even after the pagination changed."""
     from benchmarks.nlp_eval import clean_texts, load_gold
     from dossier.samples import formats
-    from dossier.samples.render import page_reference
+    from dossier.samples.render import printed_lines
 
     gold = load_gold()[:limit]
     texts = clean_texts(gold)
@@ -119,10 +131,13 @@ def judgment_cases(limit: int, cache: Path, *, render: bool = True) -> list[Eval
     for index, (g, text) in enumerate(zip(gold, texts, strict=True)):
         document = "\n".join(part for part in text.split() if part)
         pages = _judgment_pages(document)
-        rng = random.Random(index * 7717 + 3)
-        options = [_scan_options(rng) for _ in pages]
         suffix = ".pdf" if index % 2 == 0 else ".tif"
         path = folder / f"judgment-{index:03d}{suffix}"
+        layout = path.with_name(path.name + ".pages.json")
+        if path.exists() and layout.exists():
+            pages = [(t, b) for t, b in json.loads(layout.read_text(encoding="utf-8"))]
+        rng = random.Random(index * 7717 + 3)
+        options = [_scan_options(rng) for _ in pages]
         if render and not path.exists():
             partial = path.with_name(path.name + ".part" + suffix)
             images = _render_judgment(pages, options, index)
@@ -130,11 +145,18 @@ def judgment_cases(limit: int, cache: Path, *, render: bool = True) -> list[Eval
                 formats.write_scanned_pdf(images, partial)
             else:
                 formats.write_tiff(images, partial)
+            layout.write_text(json.dumps(pages, ensure_ascii=False), encoding="utf-8")
             partial.rename(path)
+        printed = len(pages)
+        if render and path.exists() and not layout.exists():
+            printed = _file_pages(path)  # rendered before layouts were kept
+            if printed != len(pages):
+                print(f"  note: {path.name} was rendered with another pagination "
+                      f"({printed} pages, now {len(pages)}): its pages column is approximate")
         out.append(EvalCase(
             key=g["text_id"], kind="judgment", path=path,
-            page_texts=[page_reference(body, title) for title, body in pages], gold=g,
-            documents=[("判决书", (1, len(pages)))], clean_text=text,
+            page_texts=[printed_lines(body, title=title) for title, body in pages], gold=g,
+            documents=[("判决书", (1, printed))], clean_text=text,
             rotated_pages=sum(o["rotation"] != 0 for o in options),
         ))
     return out
@@ -144,6 +166,7 @@ def sample_cases(seeds: Sequence[int], cache: Path, *, render: bool = True) -> l
     """Sample dossiers in turn as scanned PDF, TIFF and ZIP, with their truth."""
     from benchmarks.nlp_eval import gold_from_case
     from dossier.samples.dossier import make_sample_dossier, write_sample
+    from dossier.samples.render import printed_lines
 
     folder = cache / "samples"
     out = []
@@ -154,15 +177,23 @@ def sample_cases(seeds: Sequence[int], cache: Path, *, render: bool = True) -> l
         expected = sub / f"{sample.name}.{'tiff' if fmt == 'tiff' else fmt}"
         rotated = 0
         path = expected
+        documents = [(d.type, tuple(d.pages)) for d in sample.documents]
+        page_texts = [
+            printed_lines(s.body, title=s.title) if not s.blank else "" for s in sample.sheets
+        ]
         if render:
             if not expected.exists():
                 path = write_sample(sample, sub, fmt)  # type: ignore[arg-type]
             truth = json.loads(path.with_name(f"{path.stem}.truth.json").read_text("utf-8"))
             rotated = sum(r != 0 for r in truth["rotations"])
+            if truth["pages"] != sample.pages:  # rendered by an older layout: its own truth
+                print(f"  note: {path.name} was rendered with another pagination")
+                page_texts = truth["pages"]
+                documents = [(d["type"], tuple(d["pages"])) for d in truth["documents"]]
         out.append(EvalCase(
-            key=sample.name, kind="sample", path=path, page_texts=sample.pages,
+            key=sample.name, kind="sample", path=path, page_texts=page_texts,
             gold=gold_from_case(sample.case_card.case, sample.name),
-            documents=[(d.type, tuple(d.pages)) for d in sample.documents],  # type: ignore[misc]
+            documents=documents,  # type: ignore[arg-type]
             rotated_pages=rotated, extra={"format": fmt},
         ))
     return out

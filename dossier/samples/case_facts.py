@@ -203,6 +203,17 @@ class SampleCase:
             cited.append((PROCEDURE_LAW, 15, None, None, None))
         return cited
 
+    def non_prosecution_statutes(self) -> list[tuple[str, int, int | None, int | None, int | None]]:
+        """Articles the 不起诉决定书 cites, in its order: the offence's article, 刑法第三十七条
+        (no punishment needed) and 刑事诉讼法第一百七十七条第二款 (the decision not to
+        prosecute) — see ``document_texts.non_prosecution``."""
+        article, sub, paragraph, item = self.scenario.article
+        return [
+            (CRIMINAL_LAW, article, sub, paragraph, item),
+            (CRIMINAL_LAW, 37, None, None, None),
+            (PROCEDURE_LAW, 177, None, 2, None),
+        ]
+
 
 PLACES = (
     "某小区",

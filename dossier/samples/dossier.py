@@ -33,6 +33,7 @@ from schemas.case_card import (
     Sentence,
     Statute,
 )
+from tasks.nlp.normalize import canonical_indictment_no
 
 if TYPE_CHECKING:
     from PIL import Image
@@ -274,21 +275,19 @@ def _case_card(name: str, case: SampleCase) -> CaseCard:
         )
         for w in case.witnesses
     ]
-    statutes = (
-        [
-            Statute(law=law, article=a, sub=s, paragraph=p, item=i)
-            for law, a, s, p, i in case.statutes()
-        ]
-        if trial
-        else []
-    )
+    # The statutes of the decision that closes the case: the judgment's 依照 clause, or
+    # what the 不起诉决定书 cites when the case ends without a trial.
+    statutes = [
+        Statute(law=law, article=a, sub=s, paragraph=p, item=i)
+        for law, a, s, p, i in (case.statutes() if trial else case.non_prosecution_statutes())
+    ]
     return CaseCard(
         dossier_id=name,
         case=Case(
             case_no=case.case_no if trial else None,
             court=case.court if trial else None,
             procuratorate=case.procuratorate,
-            indictment_no=case.indictment_no if trial else None,
+            indictment_no=canonical_indictment_no(case.indictment_no) if trial else None,
             charges=[case.scenario.charge],
             statutes=statutes,
             persons=persons,

@@ -133,18 +133,18 @@ def paginate_text(
     joined with newlines keep every character of ``text``.
     """
     layout = _layout(page_size, font_path, font_size, margins, line_spacing)
-    lines = _wrap(text, layout)
+    queue = list(reversed(_wrap(text, layout)))  # popped from the end: first line last
     pages: list[str] = []
-    current: list[tuple[str, bool]] = []
     capacity = layout.lines_per_page(title)
-    for line in lines:
-        if len(current) == capacity:
-            pages.append(_join(current))
-            current = []
-            capacity = layout.lines_per_page(None)
-        current.append(line)
-    if current:
+    while queue:
+        current = [queue.pop() for _ in range(min(capacity, len(queue)))]
+        # A page that opens inside a paragraph prints that piece as a paragraph of its
+        # own, indented, so it can wrap to one line more than it took here: hand lines
+        # back to the next page until the page text renders within the page.
+        while len(current) > 1 and len(_wrap(_join(current), layout)) > capacity:
+            queue.append(current.pop())
         pages.append(_join(current))
+        capacity = layout.lines_per_page(None)
     return pages
 
 
@@ -192,6 +192,24 @@ def render_text_page(
         draw.text((x, y), line, font=layout.font, fill=0)
         y += layout.line_height
     return image
+
+
+def printed_lines(
+    text: str,
+    *,
+    page_size: tuple[int, int] = A4_300DPI,
+    font_path: Path | str | None = None,
+    font_size: int = DEFAULT_FONT_SIZE,
+    margins: tuple[int, int, int, int] = DEFAULT_MARGINS,
+    line_spacing: float = 1.6,
+    title: str | None = None,
+) -> str:
+    """The page rendered from ``text`` as an OCR engine reads it back: the title, then
+    one line per printed line. Paragraphs wrapped by the layout come back cut where the
+    lines end (第二⏎百四十五条), which is what the structure stage has to put together."""
+    layout = _layout(page_size, font_path, font_size, margins, line_spacing)
+    lines = [line for line, _ in _wrap(text, layout)]
+    return "\n".join([title, *lines] if title else lines)
 
 
 def page_reference(text: str, title: str | None = None) -> str:
@@ -350,5 +368,6 @@ __all__ = [
     "judgment_pages",
     "page_reference",
     "paginate_text",
+    "printed_lines",
     "render_text_page",
 ]

@@ -24,7 +24,9 @@ AUTHORITY: dict[str, tuple[str, ...]] = {
     "procuratorate": (*_PROSECUTION, *_JUDGMENT),
     "indictment_no": ("起诉书", *_JUDGMENT, "量刑建议书"),
     "charges": (*_JUDGMENT, "起诉书", "量刑建议书", "起诉意见书", "不起诉决定书"),
-    "statutes": (*_JUDGMENT, "起诉书", "量刑建议书"),
+    # the statutes of the decision: the judgment's, else the indictment's, else those a
+    # 不起诉决定书 cites when the case ends there
+    "statutes": (*_JUDGMENT, "起诉书", "量刑建议书", "不起诉决定书"),
     "persons": (*_JUDGMENT, "起诉书", "起诉意见书", "讯问笔录", "受案登记表"),
     "coercive_measures": (
         *_JUDGMENT, "起诉书", "拘留证", "逮捕证", "取保候审决定书", "起诉意见书", "不起诉决定书",

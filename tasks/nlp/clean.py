@@ -17,16 +17,19 @@ from __future__ import annotations
 import itertools
 import re
 import unicodedata
+from collections.abc import Sequence
 from functools import lru_cache
 
 from tasks.nlp.lexicon import DATA_DIR, charges, statute_aliases
 
 __all__ = [
+    "CleanedPages",
     "clean_dossier_text",
     "clean_page_text",
     "correct_ocr_confusions",
     "is_page_number_line",
     "join_lines",
+    "join_pages",
     "legal_lexicon",
     "normalize_width",
 ]
@@ -169,6 +172,46 @@ def _drop_page_numbers(lines: list[str]) -> list[str]:
     return [line for line in keep if line]
 
 
+def _printed_width(lines: list[str]) -> int:
+    """The printed width of a page in characters: the longest line, or its 90th
+    percentile once a stray long line (a table row) could distort it."""
+    if not lines:
+        return 0
+    lengths = sorted(len(line) for line in lines)
+    return lengths[-1] if len(lengths) < 10 else lengths[int(0.9 * len(lengths))]
+
+
+def _runs_on(printed: str, paragraph: str, full: int, following: str) -> bool:
+    """Whether ``following`` continues the paragraph whose last printed line is ``printed``:
+    that line fills the width (the layout wrapped it), the paragraph has not ended a
+    sentence, and ``following`` does not open a paragraph of its own."""
+    wrapped = full >= 12 and len(printed) >= 0.8 * full
+    return (
+        wrapped
+        and paragraph[-1] not in _SENTENCE_END
+        and not _PARAGRAPH_START.match(following)
+    )
+
+
+_TRAILING_DIGITS = re.compile(r"(?:^|(?<=[^\s0-9]))[0-9]+$")
+_LEADING_DIGITS = re.compile(r"^[0-9]+(?=[^\s0-9]|$)")
+
+
+def _glue(left: str, right: str) -> str:
+    """Two pieces of one paragraph cut by a line (or page) break.
+
+    Chinese text needs no space at a line break; two Latin words do. A number the
+    layout cut (8月1⏎0日, 2⏎017年, 第45⏎88号) is one number again — unless either
+    piece is a spaced table cell (a contents row ``… 受案登记表 3`` above ``2 立案决定书``).
+    """
+    a, b = left[-1], right[0]
+    if a.isascii() and a.isdigit() and b.isascii() and b.isdigit():
+        cut_number = _TRAILING_DIGITS.search(left) and _LEADING_DIGITS.match(right)
+        return left + ("" if cut_number else " ") + right
+    latin = all(c.isascii() and c.isalnum() for c in (a, b))
+    return left + (" " if latin else "") + right
+
+
 def join_lines(lines: list[str]) -> list[str]:
     """Printed lines → paragraphs.
 
@@ -179,18 +222,13 @@ def join_lines(lines: list[str]) -> list[str]:
     """
     if not lines:
         return []
-    lengths = sorted(len(line) for line in lines)
-    # The printed width: the longest line, or its 90th percentile once a stray long line
-    # (a table row) could distort it.
-    full = lengths[-1] if len(lengths) < 10 else lengths[int(0.9 * len(lengths))]
+    full = _printed_width(lines)
     paragraphs: list[str] = [lines[0]]
     last_printed = lines[0]
     for line in lines[1:]:
         prev = paragraphs[-1]
-        wrapped = full >= 12 and len(last_printed) >= 0.8 * full
-        if wrapped and prev[-1] not in _SENTENCE_END and not _PARAGRAPH_START.match(line):
-            latin = all(c.isascii() and c.isalnum() for c in (prev[-1], line[0]))
-            paragraphs[-1] = prev + (" " if latin else "") + line
+        if _runs_on(last_printed, prev, full, line):
+            paragraphs[-1] = _glue(prev, line)
         else:
             paragraphs.append(line)
         last_printed = line
@@ -340,7 +378,46 @@ def _longest_run(indexes: list[int]) -> int:
     return best if indexes else 0
 
 
-def clean_dossier_text(pages: list[str]) -> list[str]:
+class CleanedPages(list[str]):
+    """Cleaned page texts, one per input page, plus ``continues[i]``: page ``i`` ends
+    inside a paragraph that page ``i + 1`` carries on (第二⏎百四十五条 cut by the page
+    break). As a list of strings it is just the page texts; the splitter reads
+    ``continues`` to keep such pages together and to join them without a break."""
+
+    def __init__(self, texts: Sequence[str], continues: Sequence[bool]):
+        super().__init__(texts)
+        if len(continues) != len(texts):
+            raise ValueError("one continues flag per page")
+        self.continues: tuple[bool, ...] = tuple(continues)
+
+
+def _page_runs_on(lines: list[str], following: list[str]) -> bool:
+    """Whether a page's last paragraph goes on at the top of the next page: the same
+    test as for two lines of one page (:func:`join_lines`), with the page's own printed
+    width; a next page that opens with a document title starts afresh."""
+    if not lines or not following:
+        return False
+    first = following[0]
+    if len(first) <= 40 and _TITLE_LIKE.search(first) and not re.search("[，。；：,;:]", first):
+        return False
+    return _runs_on(lines[-1], lines[-1], _printed_width(lines), first)
+
+
+def join_pages(pages: Sequence[str], continues: Sequence[bool] | None = None) -> str:
+    """The non-blank pages as one text: a page break inside a paragraph (``continues``)
+    joins the way a line break inside it does, any other page break is a newline."""
+    out = ""
+    runs_on = False
+    for i, page in enumerate(pages):
+        if not page.strip():
+            runs_on = False
+            continue
+        out = page if not out else (_glue(out, page) if runs_on else f"{out}\n{page}")
+        runs_on = bool(continues and continues[i])
+    return out
+
+
+def clean_dossier_text(pages: list[str]) -> CleanedPages:
     """All pages of one dossier, one output per input page (blank stays blank).
 
     Besides what :func:`clean_page_text` does, a line that recurs in the top (or
@@ -348,6 +425,7 @@ def clean_dossier_text(pages: list[str]) -> list[str]:
     (footer) and is dropped; digits are ignored in lines that number pages, so
     卷宗 第3页 and 卷宗 第4页 are one header. Document titles, dates and seals are
     kept even when they repeat: every 讯问笔录 session starts with its own title.
+    Where a paragraph runs on from one page to the next, ``continues`` says so.
     """
     page_lines = [[line for line in _page_lines(page) if line] for page in pages]
     seen: dict[tuple[str, str], list[int]] = {}
@@ -362,7 +440,7 @@ def clean_dossier_text(pages: list[str]) -> list[str]:
     for (_, key), indexes in seen.items():
         if _longest_run(indexes) >= 3:
             running.add(key)
-    cleaned = []
+    kept: list[list[str]] = []
     for lines in page_lines:
         if running:
             head, tail = lines[:2], lines[-2:] if len(lines) > 2 else []
@@ -373,6 +451,8 @@ def clean_dossier_text(pages: list[str]) -> list[str]:
                 head = [ln for ln in head if _header_key(ln) not in running]
                 tail = [ln for ln in tail if _header_key(ln) not in running]
                 lines = head + middle + tail
-        cleaned.append(_finish(_drop_page_numbers(lines)))
-    return cleaned
-
+        kept.append(_drop_page_numbers(lines))
+    continues = [
+        i + 1 < len(kept) and _page_runs_on(kept[i], kept[i + 1]) for i in range(len(kept))
+    ]
+    return CleanedPages([_finish(lines) for lines in kept], continues)

@@ -15,6 +15,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 
 from schemas.case_card import DOCUMENT_TYPES, DocumentRef
+from tasks.nlp.clean import join_pages
 
 __all__ = [
     "BOUNDARY_PROBABILITY",
@@ -178,7 +179,11 @@ def _first_line(page: str) -> str:
 
 
 def split_documents(
-    pages: Sequence[str], *, use_classifier: bool = True, use_titles: bool = True
+    pages: Sequence[str],
+    *,
+    use_classifier: bool = True,
+    use_titles: bool = True,
+    continues: Sequence[bool] | None = None,
 ) -> list[SplitDocument]:
     """The documents of a dossier from its page texts (cleaned or raw OCR text).
 
@@ -186,7 +191,17 @@ def split_documents(
     its title rule's (0.75–0.98, raised to at least the classifier's when both agree),
     or the classifier's probability when no title was read. ``use_titles=False``
     leaves everything to the classifier (for measuring it alone).
+
+    ``continues[i]`` (by default ``pages.continues`` of
+    :class:`tasks.nlp.clean.CleanedPages`) says that page ``i``'s last paragraph runs on
+    at the top of page ``i + 1``: a document starts on a new page, so such a page opens
+    none (unless it shows an exact title), and the two are joined without a break
+    (第二⏎百四十五条 → 第二百四十五条).
     """
+    if continues is None:
+        continues = getattr(pages, "continues", None)
+    if continues is not None and len(continues) != len(pages):
+        raise ValueError("continues must have one flag per page")
     probabilities: list[dict[str, float]] = [{} for _ in pages]
     start_probabilities = [0.0 for _ in pages]
     if use_classifier:
@@ -208,9 +223,12 @@ def split_documents(
     for index, page in enumerate(pages):
         if not page.strip():
             continue
+        match = detect_title(page) if use_titles else None
+        runs_on = index > 0 and continues is not None and continues[index - 1]
+        if runs_on and current and (match is None or match.confidence < 0.9):
+            continue  # the page carries on the paragraph the previous page broke off
         probs = probabilities[index]
         best = max(probs, key=probs.__getitem__) if probs else None
-        match = detect_title(page) if use_titles else None
         if match is not None:
             kind = match.type
             confidence = match.confidence
@@ -241,6 +259,8 @@ def split_documents(
         first = 0 if n == 0 else index  # leading blank sheets belong to the first document
         last = starts[n + 1][0] - 1 if n + 1 < len(starts) else len(pages) - 1
         assert kind in DOCUMENT_TYPES
-        text = "\n".join(p for p in pages[first : last + 1] if p.strip())
+        text = join_pages(
+            pages[first : last + 1], continues[first : last + 1] if continues else None
+        )
         documents.append(SplitDocument(kind, title, (first + 1, last + 1), text, float(confidence)))
     return documents

@@ -16,6 +16,7 @@ import cn2an
 
 __all__ = [
     "amount_to_yuan",
+    "canonical_indictment_no",
     "date_to_iso",
     "parse_date",
     "term_to_months",
@@ -131,3 +132,19 @@ def date_to_iso(text: str) -> str | None:
     """二〇一八年五月二十一日 → ``"2018-05-21"``."""
     value = parse_date(text)
     return value.isoformat() if value else None
+
+
+_FULL_WIDTH_BRACKETS = str.maketrans({"(": "（", ")": "）", "[": "［", "]": "］"})
+_YEAR_IN_BRACKETS = re.compile(r"[（(〔［\[﹝【]([12][0-9]{3})[）)〕］\]﹞】]")
+
+
+def canonical_indictment_no(text: str) -> str:
+    """沪奉检诉刑诉〔2017〕700号, …﹝2017﹞…, …[2017]…, …（2017）… → …［2017］…
+
+    The procuratorate's number is one number however its year is bracketed: the
+    起诉书 prints 〔〕, judgments quote it with （）, ［］ or ﹝﹞, and OCR reads the small
+    ﹝﹞ as (). The card writes the year in ［］ so the 起诉书 and the judgment citing it
+    give the same value; the rest stays as written (NFKC-folded).
+    """
+    text = _YEAR_IN_BRACKETS.sub(r"［\1］", unicodedata.normalize("NFKC", text).replace(" ", ""))
+    return text.translate(_FULL_WIDTH_BRACKETS)

@@ -12,6 +12,7 @@ from tasks.nlp.clean import (
     correct_ocr_confusions,
     is_page_number_line,
     join_lines,
+    join_pages,
     normalize_width,
 )
 
@@ -123,8 +124,8 @@ def test_a_noisy_dossier_cleans_back_to_its_fields() -> None:
         assert value in text, value
     if case.case_no:
         assert case.case_no in text
-    if case.indictment_no:
-        assert case.indictment_no in text
+    if case.indictment_no:  # as printed (the card writes the year in ［］)
+        assert sample.case.indictment_no in text
     assert "取保侯审" not in text
     assert not any(line.strip().startswith("- ") for line in text.splitlines())
     # Every printed sentence survives: compare without line breaks and spaces.
@@ -135,3 +136,50 @@ def test_a_noisy_dossier_cleans_back_to_its_fields() -> None:
     truth = "".join("".join(page.split()) for page in printed)
     ours = "".join("".join(page.split()) for page in cleaned)
     assert ours == truth.replace("取保候审", "取保候审")
+
+
+def test_a_number_cut_by_a_line_break_is_one_number_again() -> None:
+    # What RapidOCR returned for printed judgments: the layout wrapped inside a date,
+    # a year, a report number.
+    lines = [
+        "被告人某某，男，汉族，住本县某镇。因涉嫌犯开设赌场罪于2016年8月1",
+        "0日被刑事拘留，同年9月2日被逮捕，现羁押于本县看守所。公诉机关于2",
+        "017年6月2日向本院提起公诉，并随案移送了某某鉴定所出具的（2016）第45",
+        "88号检测报告。",
+    ]
+    assert join_lines(lines) == [
+        "被告人某某，男，汉族，住本县某镇。因涉嫌犯开设赌场罪于2016年8月10日被刑事拘留，同年9月"
+        "2日被逮捕，现羁押于本县看守所。公诉机关于2017年6月2日向本院提起公诉，并随案移送了某某鉴"
+        "定所出具的（2016）第4588号检测报告。"
+    ]
+
+
+def test_table_rows_and_latin_words_keep_their_space() -> None:
+    rows = ["序号 文书名称 页号", "1 受案登记表（报案人陈述）材料 3", "2 立案决定书及审批材料 5"]
+    assert " ".join(join_lines(rows)).split() == " ".join(rows).split()
+    words = ["经鉴定，涉案车辆行驶记录仪中提取的视频文件格式为 MPEG", "Layer 4。"]
+    assert join_lines(words) == ["经鉴定，涉案车辆行驶记录仪中提取的视频文件格式为 MPEG Layer 4。"]
+
+
+def test_a_paragraph_cut_by_a_page_break_runs_on() -> None:
+    page_one = [
+        "本院认为，被告人某某未经许可非法进入他人住宅，经要求仍拒不退出，其行为已构成",
+        "非法侵入住宅罪。依照《中华人民共和国刑法》第二百四十五条、第七十二条第一款、",
+        "第七十三条第二款、第六十七条第三款之规定，判决如下：被告人犯非法侵入住宅罪。",
+        "被告人某某犯非法侵入住宅罪，判处拘役三个月，缓刑六个月。依照《中华人民共和国刑法》第二",
+    ]
+    page_two = ["百四十五条之规定，本院认为该行为侵犯了公民的住宅安宁。", "审判员 某某"]
+    page_three = ["刑事判决书", "（2018）沪0105刑初655号"]
+    cleaned = clean_dossier_text(["\n".join(page_one), "\n".join(page_two), "\n".join(page_three)])
+    assert cleaned.continues == (True, False, False)
+    assert cleaned[1].startswith("百四十五条")  # every page keeps its own text
+    text = join_pages(cleaned, cleaned.continues)
+    assert "依照《中华人民共和国刑法》第二百四十五条之规定" in text
+    assert "审判员某某\n刑事判决书" in text
+    # a page that ends its sentence, or is followed by a blank sheet, does not run on
+    assert clean_dossier_text(["\n".join(page_one[:3]), "\n".join(page_two)]).continues == (
+        False, False
+    )
+    assert clean_dossier_text(["\n".join(page_one), "", "\n".join(page_two)]).continues == (
+        False, False, False
+    )

@@ -172,3 +172,50 @@ def test_custody_papers_are_combined_when_no_judgment_recounts_them() -> None:
     judged = merge_cases([("拘留证", Case(coercive_measures=[detention])),
                           ("判决书", Case(coercive_measures=[bail]))])
     assert judged.coercive_measures == [bail]
+
+
+CHANGED_MEASURES = (  # the custody history of a judgment's parties section, with changes
+    "河南省郑州市金水区人民法院 刑事判决书 （2018）豫0105刑初77号 "
+    "公诉机关河南省郑州市金水区人民检察院。 "
+    "被告人孟国，男，1998年8月29日出生，彝族，户籍地浙江省婺城区。曾因犯盗窃罪于2014年3月5日"
+    "被判处有期徒刑一年，2015年2月1日刑满释放。因涉嫌犯故意伤害罪于2017年6月27日被郑州市公安局"
+    "金水分局刑事拘留，同年7月10日被逮捕，同年8月4日经郑州市金水区人民检察院决定，被变更强制措施"
+    "为取保候审，同年9月1日因羁押必要性审查被释放。 "
+    "被告人谭若，男，1990年2月3日出生，汉族。因涉嫌犯故意伤害罪于2017年6月27日被刑事拘留，"
+    "同年7月3日被变更强制措施，同日被释放。 "
+    "河南省郑州市金水区人民检察院以豫金检公诉刑诉﹝2018﹞801号起诉书指控被告人孟国、谭若犯故意伤害罪。"
+)
+
+
+def test_changes_of_custody_are_measures_with_their_dates():
+    """变更强制措施为取保候审 is the 取保候审 it names; a change that names nothing is 变更;
+    释放 ends this case's custody — a sentence served long before (刑满释放) is not one."""
+    case = extract_case(CHANGED_MEASURES)
+    day = dt.date
+    assert [(m.person, m.kind, m.date) for m in case.coercive_measures] == [
+        ("孟国", "刑事拘留", day(2017, 6, 27)),
+        ("孟国", "逮捕", day(2017, 7, 10)),
+        ("孟国", "取保候审", day(2017, 8, 4)),
+        ("孟国", "释放", day(2017, 9, 1)),
+        ("谭若", "刑事拘留", day(2017, 6, 27)),
+        ("谭若", "变更", day(2017, 7, 3)),
+        ("谭若", "释放", day(2017, 7, 3)),
+    ]
+
+
+def test_indictment_number_year_in_one_bracket_form():
+    """﹝﹞ (read by OCR as ()), 〔〕, [] and （） around the year: one number, written ［］."""
+    assert extract_case(CHANGED_MEASURES).indictment_no == "豫金检公诉刑诉［2018］801号"
+    ocr = CHANGED_MEASURES.replace("﹝2018﹞", "(2018)")
+    assert extract_case(ocr).indictment_no == "豫金检公诉刑诉［2018］801号"
+
+
+def test_dossier_ending_in_non_prosecution_cites_its_statutes():
+    card = _card([("拘留证", DETENTION_WARRANT), ("取保候审决定书", BAIL),
+                  ("起诉意见书", RECOMMENDATION), ("不起诉决定书", NON_PROSECUTION)])
+    # the decision's own citations: the offence, 第三十七条, 刑事诉讼法第一百七十七条第二款
+    assert [(s.law, s.article, s.paragraph) for s in card.case.statutes] == [
+        ("中华人民共和国刑法", 234, 1),
+        ("中华人民共和国刑法", 37, None),
+        ("中华人民共和国刑事诉讼法", 177, 2),
+    ]

@@ -16,7 +16,7 @@ from stdnum.cn import ric
 from typer.testing import CliRunner
 
 from dossier.cli import app
-from dossier.samples.document_texts import term_cn, yuan_cn
+from dossier.samples.document_texts import article_cn, term_cn, yuan_cn
 from dossier.samples.dossier import (
     SampleDossier,
     fast_paginate,
@@ -25,6 +25,7 @@ from dossier.samples.dossier import (
     write_sample,
     write_sample_formats,
 )
+from tasks.nlp.normalize import canonical_indictment_no
 
 SEEDS = range(20)
 
@@ -114,11 +115,21 @@ def test_truth_matches_the_text(samples: list[SampleDossier]) -> None:
         judgment = _document_text(sample, "判决书")
         if sample.case.not_prosecuted:
             assert not judgment and not case.sentences
-            assert case.procuratorate in _document_text(sample, "不起诉决定书")
+            decision = _document_text(sample, "不起诉决定书")
+            assert case.procuratorate in decision
+            # The statutes are those the decision cites, as for a judgment its 依照 clause.
+            compact = "".join(decision.split())
+            for statute in case.statutes:
+                cited = article_cn(statute.article, statute.sub, statute.paragraph, statute.item)
+                assert f"{statute.law}》{cited}" in compact, cited
+            articles = re.findall(r"第[一二三四五六七八九十百零]+条", compact)
+            assert len(case.statutes) == len(articles)
             continue
         indictment = _document_text(sample, "起诉书")
         assert case.case_no in judgment and case.court in judgment
-        assert case.indictment_no in judgment and case.indictment_no in indictment
+        written = sample.case.indictment_no  # the card writes its year in ［］, as all cards do
+        assert written in judgment and written in indictment
+        assert case.indictment_no == canonical_indictment_no(written)
         assert case.procuratorate in judgment and case.procuratorate in indictment
         assert case.charges[0] in judgment
         assert case.judgment_date is not None

@@ -26,7 +26,13 @@ from schemas.case_card import (
 )
 from tasks.nlp import lexicon
 from tasks.nlp.extract.pipeline import FIELDS_KEY, KEYWORDS_KEY
-from tasks.nlp.normalize import amount_to_yuan, parse_date, term_to_months, to_int
+from tasks.nlp.normalize import (
+    amount_to_yuan,
+    canonical_indictment_no,
+    parse_date,
+    term_to_months,
+    to_int,
+)
 
 _CN_NUM = "0-9零〇一二两三四五六七八九十百千"
 
@@ -175,10 +181,11 @@ def procuratorate(doc: Doc, sections: Sections) -> str | None:
 
 
 def indictment_number(doc: Doc) -> str | None:
-    """The 起诉书 number; a 不起诉决定书's own number (某检不诉〔2017〕630号) is not one."""
+    """The 起诉书 number, its year in ［］ (:func:`canonical_indictment_no`); a
+    不起诉决定书's own number (某检不诉〔2017〕630号) is not one."""
     spans = [s for s in _spans(doc, FIELDS_KEY, "INDICTMENT_NO") if "不诉" not in s.text
              and "不起诉" not in s.text]
-    return _fold_brackets(spans[0].text) if spans else None
+    return canonical_indictment_no(spans[0].text) if spans else None
 
 
 # ---------------------------------------------------------------- persons
@@ -360,6 +367,11 @@ def _resolve_dates(doc: Doc, lo: int, hi: int) -> list[tuple[int, int, dt.date]]
 
 
 _DECIDED = re.compile(r"(批准|决定|宣布)$")
+# 释放 ends this case's custody only after a measure of it, never a sentence served
+# (刑满释放, 减刑释放, 假释) or an administrative detention.
+_NOT_A_RELEASE = re.compile(r"刑满|减刑|假释|服刑|行政|劳动教养|强制隔离|司法拘留")
+# 变更强制措施为取保候审: the change names the new measure, which is emitted on its own.
+_CHANGED_TO = re.compile(r"为(?:刑事拘留|逮捕|取保候审|监视居住)")
 
 
 def _measures(doc: Doc, party: _Party) -> list[CoerciveMeasure]:
@@ -375,6 +387,10 @@ def _measures(doc: Doc, party: _Party) -> list[CoerciveMeasure]:
             or text[span.start_char - 1 : span.start_char] != "被"
         ):
             continue  # bare 拘留 only as 被拘留; 刑事拘留 has its own span
+        # 变更强制措施为取保候审: the 取保候审 after it is the record, dated by the clause
+        # both share (so the change does not move the clause's start either)
+        if kind == "变更" and _CHANGED_TO.match(text, span.end_char):
+            continue
         before = text[max(previous_end, span.start_char - 4) : span.start_char]
         lo = previous_end
         previous_end = span.end_char
@@ -391,6 +407,12 @@ def _measures(doc: Doc, party: _Party) -> list[CoerciveMeasure]:
         clause = text[lo : span.start_char]
         if re.search(r"不予|撤销|解除|判处|刑满", clause):
             continue
+        if kind == "释放" and (
+            not out
+            or _NOT_A_RELEASE.search(clause)
+            or text.startswith(("证明", "通知"), span.end_char)
+        ):
+            continue  # 刑满释放, 减刑释放, 行政拘留…释放: not the end of this case's custody
         if clause.rfind("（") > clause.rfind("）"):
             continue  # a remark in brackets: （取保候审期间脱管）
         in_clause = [d for d in dates if lo <= d[0] and d[1] <= span.start_char]
