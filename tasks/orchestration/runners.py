@@ -10,7 +10,8 @@ Dask workers that may start processes: Dask makes its worker processes daemonic 
 default, and multiprocessing refuses children to a daemon (every page would come
 back failed with "daemonic processes are not allowed to have children"). The
 LocalCluster made here has non-daemonic workers; remote ``dask worker`` processes
-need ``DASK_DISTRIBUTED__WORKER__DAEMON=False`` (docs/OPERATIONS.md).
+need ``DASK_DISTRIBUTED__WORKER__DAEMON=False`` and the preload
+``tasks.orchestration.dask_worker`` (docs/OPERATIONS.md).
 
 A Dask worker reads its settings (store, page timeout, engine threads) from its own
 environment, not from the flow run's: for a LocalCluster they are inherited.
@@ -26,6 +27,9 @@ from dossier.settings import Settings, get_settings
 
 if TYPE_CHECKING:
     from distributed import LocalCluster
+
+# Loaded by every Dask worker that reads pages (``dask worker --preload ...``).
+PAGE_WORKER_PRELOAD = "tasks.orchestration.dask_worker"
 
 
 def page_worker_env(settings: Settings, threads: int = 1) -> dict[str, str]:
@@ -50,6 +54,7 @@ def local_cluster_kwargs(settings: Settings) -> dict[str, Any]:
         "processes": True,
         "dashboard_address": None,  # one cluster per flow run: no fixed port to fight over
         "env": page_worker_env(settings, threads=1),
+        "preload": [PAGE_WORKER_PRELOAD],
     }
 
 
