@@ -186,11 +186,26 @@ def _runs_on(printed: str, paragraph: str, full: int, following: str) -> bool:
     that line fills the width (the layout wrapped it), the paragraph has not ended a
     sentence, and ``following`` does not open a paragraph of its own."""
     wrapped = full >= 12 and len(printed) >= 0.8 * full
+    if paragraph[-1] in _OPEN_ENDED:
+        return wrapped  # 第七十三条第⏎一、三款: not the list marker 一、
     return (
         wrapped
-        and paragraph[-1] not in _SENTENCE_END
+        and not _ends_sentence(paragraph[-1], following)
         and not _PARAGRAPH_START.match(following)
     )
+
+
+_OPEN_ENDED = "第（《“(、"  # no paragraph ends on these
+
+# After a closing bracket the sentence goes on only with punctuation or the rest of a
+# citation: 第一款第（二）⏎项, 被告人某某（曾用名某）⏎，男.
+_AFTER_BRACKET = re.compile(r"[，。、；：,;:]|[项款条号之]")
+
+
+def _ends_sentence(last: str, following: str) -> bool:
+    if last in "）)":
+        return not _AFTER_BRACKET.match(following)
+    return last in _SENTENCE_END
 
 
 _TRAILING_DIGITS = re.compile(r"(?:^|(?<=[^\s0-9]))[0-9]+$")

@@ -183,3 +183,23 @@ def test_a_paragraph_cut_by_a_page_break_runs_on() -> None:
     assert clean_dossier_text(["\n".join(page_one), "", "\n".join(page_two)]).continues == (
         False, False, False
     )
+
+
+def test_a_citation_cut_after_its_bracketed_item_runs_on() -> None:
+    lines = [
+        "辩护意见，本院予以采纳。依照《中华人民共和国刑法》第一百三十三条之一第一款第（二）",
+        "项、第六十七条第三款、第五十二条、第五十三条、《中华人民共和国刑事诉讼法》第十五",
+        "条之规定，判决如下：",
+        "上海市奉贤区公安局奉贤分局刑事侦查支队第三大队（印）",
+        "二〇二一年五月十四日",
+    ]
+    paragraphs = join_lines(lines)
+    assert "第一款第（二）项、第六十七条第三款" in paragraphs[0]
+    # a list of paragraphs cut after 第 is not the list marker 一、
+    cut = [
+        "依照《中华人民共和国刑法》第三百四十二条、第七十二条第一、三款、第七十三条第",
+        "一、三款之规定，判决如下：",
+    ]
+    assert join_lines(cut) == ["".join(cut)]
+    assert "第十五条之规定" in paragraphs[0]
+    assert paragraphs[1:] == lines[3:]  # a seal closes its line

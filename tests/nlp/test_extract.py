@@ -238,3 +238,12 @@ def test_verdict_found_when_ocr_breaks_the_line_inside_the_phrase() -> None:
     assert [(s.penalty, s.months, s.fine_yuan) for s in case.sentences] == [
         ("有期徒刑", 15, 30000.0)
     ]
+
+
+def test_counsel_on_a_paragraph_of_its_own_in_cleaned_text() -> None:
+    """Cleaned OCR text separates paragraphs by newlines, the dataset by spaces: a counsel
+    entry without a final 。 still belongs to the parties section (gold case 53, pages)."""
+    text = PARTIES.replace(" ", "\n").replace("律师事务所律师。", "律师事务所律师")
+    assert text != PARTIES
+    counsel = [p.name for p in extract_case(text).persons if p.role == "辩护人"]
+    assert counsel == ["金南强", "王学彬"]

@@ -208,6 +208,9 @@ def test_indictment_number_year_in_one_bracket_form():
     assert extract_case(CHANGED_MEASURES).indictment_no == "豫金检公诉刑诉［2018］801号"
     ocr = CHANGED_MEASURES.replace("﹝2018﹞", "(2018)")
     assert extract_case(ocr).indictment_no == "豫金检公诉刑诉［2018］801号"
+    # one published judgment writes a stray 号 after the year: kept as written
+    typo = CHANGED_MEASURES.replace("﹝2018﹞801号", "（2018）号801号")
+    assert extract_case(typo).indictment_no == "豫金检公诉刑诉［2018］号801号"
 
 
 def test_dossier_ending_in_non_prosecution_cites_its_statutes():

@@ -73,10 +73,9 @@ def find_sections(doc: Doc) -> Sections:
     parties_start = roles[0].start_char if roles else head_end
     m = _PARTIES_END.search(text, parties_start)
     parties_end = m.start() if m else min(len(text), parties_start + 600)
-    # the sentence holding the marker belongs to the facts
-    cut = max(
-        text.rfind("。", parties_start, parties_end), text.rfind(" ", parties_start, parties_end)
-    )
+    # the sentence holding the marker belongs to the facts; a paragraph break (a space in
+    # the dataset's text, a newline in cleaned OCR text) ends the one before it too
+    cut = max(text.rfind(sep, parties_start, parties_end) for sep in ("。", " ", "\n"))
     if cut > parties_start:
         parties_end = cut + 1
     v = _VERDICT_START.search(text, parties_end)
