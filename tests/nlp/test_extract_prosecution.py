@@ -222,3 +222,10 @@ def test_dossier_ending_in_non_prosecution_cites_its_statutes():
         ("中华人民共和国刑法", 37, None),
         ("中华人民共和国刑事诉讼法", 177, 2),
     ]
+
+
+def test_a_speck_after_the_statute_name_is_not_the_end_of_the_citation():
+    """Sample 3 scanned: 《中华人民共和国刑法》.第二百三十四条 (a dot of dust read as '.')."""
+    scanned = NON_PROSECUTION.replace("刑法》第二百三十四条", "刑法》.第二百三十四条")
+    assert scanned != NON_PROSECUTION
+    assert [s.article for s in extract_case(scanned).statutes][:2] == [234, 37]

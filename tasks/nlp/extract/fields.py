@@ -632,7 +632,8 @@ def _statutes(doc: Doc, lo: int, hi: int) -> list[Statute]:
         sub: int | None = None
         paragraph: int | None = None
         while pos < hi:
-            while pos < hi and text[pos] in " \u3000\n》":  # 《刑法》⏎第二百三十六条
+            # 《刑法》⏎第二百三十六条; a speck read as a dot: 《刑法》.第二百三十四条
+            while pos < hi and text[pos] in " \u3000\n》.·•":
                 pos += 1
             m = _ARTICLE.match(text, pos)
             if m and (text[pos] == "第" or article is None):
