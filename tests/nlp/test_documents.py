@@ -12,6 +12,7 @@ from pathlib import Path
 import pytest
 
 from dossier.samples.dossier import fast_paginate, make_sample_dossier
+from dossier.samples.render import printed_lines
 from schemas.case_card import DOCUMENT_TYPES
 from tasks.nlp.clean import clean_dossier_text, join_pages
 from tasks.nlp.doc_classifier import TRAIN_JUDGMENTS, TRAIN_SEEDS, add_ocr_noise, fingerprint
@@ -155,3 +156,28 @@ def test_real_tesseract_output_splits() -> None:
     found = split_documents(clean_dossier_text(pages))
     assert [d.type for d in found] == [d.type for d in firsts]
     assert [d.pages for d in found] == [(i, i) for i in range(1, len(firsts) + 1)]
+
+
+def test_a_page_that_carries_on_a_paragraph_opens_no_document() -> None:
+    """A gold judgment was split in two where a page began mid-sentence (…时许被告人吴⏎某某与…):
+    the classifier may read such a page as another type, but a document starts on a new
+    page, so a page whose first line continues the previous page's paragraph opens none."""
+    sample = make_sample_dossier(HELD_OUT[0], paginate=fast_paginate)
+    judgment = next(d for d in sample.documents if d.type == "判决书")
+    police = next(d for d in sample.documents if d.type == "起诉意见书")
+    sheet = sample.sheets[judgment.pages[0] - 1]
+    lines = printed_lines(sheet.body, title=sheet.title).splitlines()
+    # cut page one after a full line that stops mid-sentence
+    cut = next(
+        i for i in range(8, len(lines)) if len(lines[i]) >= 38 and lines[i][-1] not in "。：；"
+    )
+    page_one = "\n".join(lines[: cut + 1])
+    # page two: text the classifier takes for a 起诉意见书, cut in as if it went on
+    page_two = "\n".join(printed_lines(sample.sheets[police.pages[0] - 1].body).splitlines()[3:17])
+    cleaned = clean_dossier_text([page_one, page_two])
+    assert cleaned.continues == (True, False)
+    unguarded = split_documents(cleaned, continues=[False, False])
+    assert [d.type for d in unguarded] == ["判决书", "起诉意见书"]  # what the guard prevents
+    [document] = split_documents(cleaned)
+    assert (document.type, document.pages) == ("判决书", (1, 2))
+    assert document.text == join_pages(cleaned, cleaned.continues)
