@@ -34,8 +34,14 @@ def check_dossier(
 
 
 def publish_data_docs(store: ObjectStore, report: QualityReport) -> str:
-    """Build the GX Data Docs site and upload it; returns the key of its index page."""
+    """Build the GX Data Docs site and upload it; returns the key of its index page.
+
+    The new site replaces the old one whole: its validation pages are named by
+    the GX run time, so a retried run would otherwise leave the failed attempt's
+    pages beside its own (orphans the index no longer links).
+    """
     prefix = data_docs_prefix(report.dossier_id)
+    written: set[str] = set()
     with tempfile.TemporaryDirectory(prefix="dossier-docs-") as tmp:
         index = build_data_docs(report, Path(tmp))
         root = index.parent
@@ -43,4 +49,7 @@ def publish_data_docs(store: ObjectStore, report: QualityReport) -> str:
             key = validate_key(prefix + path.relative_to(root).as_posix())
             content_type = mimetypes.guess_type(path.name)[0] or "application/octet-stream"
             store.put_file(key, path, content_type=content_type)
+            written.add(key)
+    for stale in [info.key for info in store.list(prefix) if info.key not in written]:
+        store.delete(stale)
     return prefix + "index.html"
