@@ -90,6 +90,11 @@ def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--seed", type=int, default=1)
     parser.add_argument("--pages", type=int, default=6, help="pages per dossier")
+    parser.add_argument("--worker-threads", type=int, default=1,
+                        help="threads (page tasks in flight) per worker of the standing "
+                             "cluster; its page pool stays at one process per worker")
+    parser.add_argument("--skip-own", action="store_true",
+                        help="leave out the flow's own LocalCluster")
     parser.add_argument("--engine", choices=("rapidocr", "tesseract"), default="rapidocr")
     args = parser.parse_args(argv)
 
@@ -118,18 +123,20 @@ def main(argv: list[str] | None = None) -> int:
         api_url = str(get_current_settings().api.url)
         configs: list[tuple[str, str, dict[str, str]]] = [
             ("threads", "threads", {"DOSSIER_TASK_RUNNER": "threads"}),
-            ("dask, own LocalCluster", "dask-own", {"DOSSIER_TASK_RUNNER": "dask"}),
         ]
+        if not args.skip_own:
+            configs.append(("dask, own LocalCluster", "dask-own", {"DOSSIER_TASK_RUNNER": "dask"}))
         for label, folder, env in configs:
             data_dir = work / folder / "data"
             walls[label], lines = run(inputs, data_dir, api_url, **env)
             results[label] = [flow_run_seconds(data_dir, line["dossier_id"]) for line in lines]
-        label = "dask, by address"
+        label = f"dask, by address ({args.worker_threads} thread(s) per worker)"
         data_dir = work / "dask-address" / "data"
         settings = Settings(data_dir=data_dir, ocr_concurrency=CONCURRENCY)
         env = page_worker_env(settings) | {"DOSSIER_DATA_DIR": str(data_dir)}
         start = time.perf_counter()
-        with page_cluster(**local_cluster_kwargs(settings) | {"env": env}) as cluster, \
+        shape = {"env": env, "threads_per_worker": args.worker_threads}
+        with page_cluster(**local_cluster_kwargs(settings) | shape) as cluster, \
                 Client(cluster):
             print(f"standing LocalCluster ({len(cluster.workers)} workers) started in "
                   f"{time.perf_counter() - start:.1f} s")
