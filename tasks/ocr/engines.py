@@ -176,6 +176,14 @@ class RapidOcrEngine:
             "Global.log_level": "warning",
             "EngineConfig.onnxruntime.intra_op_num_threads": threads,
             "EngineConfig.onnxruntime.inter_op_num_threads": 1,
+            # Text detection on the page scaled to 960 px on its long side (PaddleOCR's
+            # own default), recognition one line at a time on the full-size crops. The
+            # package default (short side >= 736, i.e. ~1400x2000 for A4 at 300 dpi,
+            # lines in batches of 6) peaked at 1159 MiB per page worker; this at 648 MiB,
+            # with 48% less CPU per page and the same CER (0.336% on the bench pages).
+            "Det.limit_type": "max",
+            "Det.limit_side_len": 960,
+            "Rec.rec_batch_num": 1,
         }
         for stage, path in rapidocr_model_paths().items():
             params[f"{stage}.model_path"] = str(path)
