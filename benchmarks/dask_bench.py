@@ -9,9 +9,10 @@ Prefect test server started here:
 
 - ``threads``: the default runner (``DOSSIER_TASK_RUNNER=threads``);
 - ``dask, own LocalCluster``: ``DOSSIER_TASK_RUNNER=dask``; each flow run starts and
-  stops a LocalCluster of ``ocr_concurrency`` one-thread workers;
+  stops a LocalCluster of ``ocr_concurrency`` workers (``--skip-own`` leaves it out);
 - ``dask, by address``: a LocalCluster of the same shape started here beforehand
-  (``DOSSIER_DASK_ADDRESS``), as a standing cluster would be.
+  (``DOSSIER_DASK_ADDRESS``), as a standing cluster would be, with
+  ``--worker-threads`` page tasks in flight per worker (its page pool: 1 process).
 
 For each flow run it prints the run time Prefect recorded (start to end of the
 run) and the ratio to the threads run of the same dossier; the first dossier of a
@@ -90,7 +91,7 @@ def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--seed", type=int, default=1)
     parser.add_argument("--pages", type=int, default=6, help="pages per dossier")
-    parser.add_argument("--worker-threads", type=int, default=1,
+    parser.add_argument("--worker-threads", type=int, default=2,
                         help="threads (page tasks in flight) per worker of the standing "
                              "cluster; its page pool stays at one process per worker")
     parser.add_argument("--skip-own", action="store_true",

@@ -79,7 +79,7 @@ class Settings(BaseSettings):
     task_runner: Literal["threads", "dask"] = Field(
         "threads",
         description="threads: in the flow run's process. dask: on a Dask cluster, the one at "
-        "dask_address or else a LocalCluster of ocr_concurrency single-threaded workers.",
+        "dask_address or else a LocalCluster of ocr_concurrency worker processes.",
     )
     dask_address: str | None = Field(
         None, description="Scheduler of an existing Dask cluster, e.g. tcp://host:8786."

@@ -32,28 +32,34 @@ if TYPE_CHECKING:
 PAGE_WORKER_PRELOAD = "tasks.orchestration.dask_worker"
 
 
-def page_worker_env(settings: Settings, threads: int = 1) -> dict[str, str]:
-    """Settings of a Dask worker running ``threads`` pages at once.
+# Page tasks in flight per page process, as under the threads runner: while one
+# task waits on Prefect's bookkeeping the next page is already queued at the pool.
+# Measured on a standing 2-worker LocalCluster (benchmarks/dask_bench): two 6-page
+# dossiers in 93.8 s and 44.7 s with 2 threads per worker, 114.9 s and 66.5 s with 1.
+TASKS_PER_PAGE_PROCESS = 2
 
-    Its page pool holds one process per thread (not ``ocr_concurrency``: the
-    cluster, not one worker, is as wide as that), and each page's OCR gets the
-    share of the cores it would get under the threads runner.
+
+def page_worker_env(settings: Settings, processes: int = 1) -> dict[str, str]:
+    """Settings of a Dask worker whose page pool has ``processes`` processes.
+
+    Not ``ocr_concurrency``: the cluster, not one worker, is as wide as that. Each
+    page's OCR gets the share of the cores it would get under the threads runner.
     """
     return {
-        "DOSSIER_OCR_CONCURRENCY": str(threads),
+        "DOSSIER_OCR_CONCURRENCY": str(processes),
         "DOSSIER_OCR_ENGINE_THREADS": str(settings.threads_per_page),
     }
 
 
 def local_cluster_kwargs(settings: Settings) -> dict[str, Any]:
     """A LocalCluster as wide as the threads runner: ``ocr_concurrency`` pages at once,
-    each in a worker process of its own."""
+    one page process per Dask worker process."""
     return {
         "n_workers": max(1, settings.ocr_concurrency),
-        "threads_per_worker": 1,
+        "threads_per_worker": TASKS_PER_PAGE_PROCESS,
         "processes": True,
         "dashboard_address": None,  # one cluster per flow run: no fixed port to fight over
-        "env": page_worker_env(settings, threads=1),
+        "env": page_worker_env(settings, processes=1),
         "preload": [PAGE_WORKER_PRELOAD],
     }
 

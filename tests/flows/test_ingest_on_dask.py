@@ -93,7 +93,8 @@ def test_pages_read_by_the_workers_of_a_cluster_given_by_address(
     # What an operator gives each remote `dask worker`: the store and the page settings.
     env = page_worker_env(settings) | {"DOSSIER_DATA_DIR": str(settings.data_dir),
                                        "DOSSIER_OCR_ENGINE": "rapidocr"}
-    with (page_cluster(**local_cluster_kwargs(settings) | {"env": env}) as cluster,
+    shape = {"env": env, "threads_per_worker": 1}  # 2 workers x 1 thread
+    with (page_cluster(**local_cluster_kwargs(settings) | shape) as cluster,
           Client(cluster) as client):
         assert len(cluster.workers) == 2
         worker_pids = client.run(os.getpid)
