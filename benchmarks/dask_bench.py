@@ -91,7 +91,7 @@ def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--seed", type=int, default=1)
     parser.add_argument("--pages", type=int, default=6, help="pages per dossier")
-    parser.add_argument("--worker-threads", type=int, default=2,
+    parser.add_argument("--worker-threads", type=int, nargs="+", default=[2],
                         help="threads (page tasks in flight) per worker of the standing "
                              "cluster; its page pool stays at one process per worker")
     parser.add_argument("--skip-own", action="store_true",
@@ -131,19 +131,22 @@ def main(argv: list[str] | None = None) -> int:
             data_dir = work / folder / "data"
             walls[label], lines = run(inputs, data_dir, api_url, **env)
             results[label] = [flow_run_seconds(data_dir, line["dossier_id"]) for line in lines]
-        label = f"dask, by address ({args.worker_threads} thread(s) per worker)"
-        data_dir = work / "dask-address" / "data"
-        settings = Settings(data_dir=data_dir, ocr_concurrency=CONCURRENCY)
-        env = page_worker_env(settings) | {"DOSSIER_DATA_DIR": str(data_dir)}
-        start = time.perf_counter()
-        shape = {"env": env, "threads_per_worker": args.worker_threads}
-        with page_cluster(**local_cluster_kwargs(settings) | shape) as cluster, \
-                Client(cluster):
-            print(f"standing LocalCluster ({len(cluster.workers)} workers) started in "
-                  f"{time.perf_counter() - start:.1f} s")
-            walls[label], lines = run(inputs, data_dir, api_url, DOSSIER_TASK_RUNNER="dask",
-                                      DOSSIER_DASK_ADDRESS=cluster.scheduler_address)
-            results[label] = [flow_run_seconds(data_dir, line["dossier_id"]) for line in lines]
+        for threads in args.worker_threads:
+            label = f"dask, by address ({threads} thread(s) per worker)"
+            data_dir = work / f"dask-address-{threads}" / "data"
+            settings = Settings(data_dir=data_dir, ocr_concurrency=CONCURRENCY)
+            env = page_worker_env(settings) | {"DOSSIER_DATA_DIR": str(data_dir)}
+            shape = {"env": env, "threads_per_worker": threads}
+            start = time.perf_counter()
+            with page_cluster(**local_cluster_kwargs(settings) | shape) as cluster, \
+                    Client(cluster):
+                print(f"standing LocalCluster ({len(cluster.workers)} workers x {threads} "
+                      f"threads) started in {time.perf_counter() - start:.1f} s")
+                walls[label], lines = run(inputs, data_dir, api_url,
+                                          DOSSIER_TASK_RUNNER="dask",
+                                          DOSSIER_DASK_ADDRESS=cluster.scheduler_address)
+                results[label] = [flow_run_seconds(data_dir, line["dossier_id"])
+                                  for line in lines]
 
     baseline = results["threads"]
     for label, runs in results.items():
