@@ -11,9 +11,7 @@ from dossier.store.base import ObjectStore
 from dossier.store.keys import validate_key, validation_key
 from schemas.case_card import CaseCard, DocumentRef
 from schemas.ocr import PageOcr
-from tasks.quality.docs import build_data_docs
 from tasks.quality.report import QualityReport
-from tasks.quality.validate import validate_dossier
 
 
 def data_docs_prefix(dossier_id: str) -> str:
@@ -28,6 +26,10 @@ def check_dossier(
     card: CaseCard,
     page_count: int,
 ) -> QualityReport:
+    # pandas and Great Expectations load when a dossier is validated, not when a
+    # flow run imports its stages (they would delay the first page by seconds).
+    from tasks.quality.validate import validate_dossier
+
     report = validate_dossier(pages, documents, card, page_count)
     store.put_json(validation_key(dossier_id), report.model_dump(mode="json"))
     return report
@@ -43,6 +45,8 @@ def publish_data_docs(store: ObjectStore, report: QualityReport) -> str:
     prefix = data_docs_prefix(report.dossier_id)
     written: set[str] = set()
     with tempfile.TemporaryDirectory(prefix="dossier-docs-") as tmp:
+        from tasks.quality.docs import build_data_docs
+
         index = build_data_docs(report, Path(tmp))
         root = index.parent
         for path in sorted(p for p in root.rglob("*") if p.is_file()):

@@ -15,9 +15,6 @@ from dossier.store.base import ObjectStore
 from dossier.store.keys import case_card_key, documents_key
 from schemas.case_card import CaseCard, DocumentRef
 from schemas.ocr import PageOcr
-from tasks.nlp.case_card import build_case_card
-from tasks.nlp.clean import clean_dossier_text
-from tasks.nlp.documents import split_documents
 
 
 class DocumentText(DocumentRef):
@@ -38,6 +35,12 @@ def page_texts(pages: Sequence[PageOcr]) -> list[str]:
 
 
 def structure_dossier(store: ObjectStore, dossier_id: str, pages: Sequence[PageOcr]) -> Structured:
+    # Imported here, not at module level: spaCy and the classifier cost seconds to
+    # import, and a flow run imports this module before its first page is read.
+    from tasks.nlp.case_card import build_case_card
+    from tasks.nlp.clean import clean_dossier_text
+    from tasks.nlp.documents import split_documents
+
     cleaned = clean_dossier_text(page_texts(pages))
     split = split_documents(cleaned)
     documents = [d.to_ref() for d in split]
