@@ -91,7 +91,7 @@ def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--seed", type=int, default=1)
     parser.add_argument("--pages", type=int, default=6, help="pages per dossier")
-    parser.add_argument("--worker-threads", type=int, nargs="+", default=[2],
+    parser.add_argument("--worker-threads", type=int, nargs="+", default=[1, 2],
                         help="threads (page tasks in flight) per worker of the standing "
                              "cluster; its page pool stays at one process per worker")
     parser.add_argument("--skip-own", action="store_true",

@@ -32,11 +32,10 @@ if TYPE_CHECKING:
 PAGE_WORKER_PRELOAD = "tasks.orchestration.dask_worker"
 
 
-# Page tasks in flight per page process, as under the threads runner: while one
-# task waits on Prefect's bookkeeping the next page is already queued at the pool.
-# Measured on a standing 2-worker LocalCluster (benchmarks/dask_bench): two 6-page
-# dossiers in 93.8 s and 44.7 s with 2 threads per worker, 114.9 s and 66.5 s with 1.
-TASKS_PER_PAGE_PROCESS = 2
+# Page tasks in flight per Dask worker (its page pool has one process). Two, as the
+# threads runner keeps, was not faster on a standing 2-worker LocalCluster
+# (benchmarks/dask_bench: 61.1 s / 30.2 s against 63.8 s / 26.2 s with one).
+TASKS_PER_PAGE_PROCESS = 1
 
 
 def page_worker_env(settings: Settings, processes: int = 1) -> dict[str, str]:
