@@ -163,7 +163,7 @@ def run_raw_tesseract(pages: list[BenchPage], out: Path) -> tuple[list[str], flo
     command = (
         f"xargs -P {CORES} -I{{}} sh -c "
         f'\'tesseract "$1" "$2/$(basename "$1" .png)" '
-        f"-l chi_sim+eng --psm 6 2>/dev/null' _ {{}} {shlex.quote(str(out))}"
+        f"-l chi_sim --psm 6 2>/dev/null' _ {{}} {shlex.quote(str(out))}"
     )
     env = {**os.environ, "OMP_THREAD_LIMIT": "1"}
     start = time.perf_counter()
