@@ -44,7 +44,7 @@ _SPACE_WIDE_WIDE = re.compile(f"(?<=[{_WIDE}])[ \t\u3000]+(?=[{_WIDE}])")
 _SPACE_WIDE_DIGIT = re.compile(
     f"(?<=[{_WIDE}])[ \t\u3000]+(?=[0-9A-Za-z])|(?<=[0-9A-Za-z])[ \t\u3000]+(?=[{_WIDE}])"
 )
-_SPACE_AT_BRACKET = re.compile(r"[ \t\u3000]*([()])[ \t\u3000]*")
+_SPACE_AT_BRACKET = re.compile(r"[ \t\u3000]*([()\[\]])[ \t\u3000]*")
 _SPACE_IN_NUMBER = re.compile(r"(?<=[0-9])[ \t\u3000]+(?=[0-9])")
 _MULTISPACE = re.compile(r"[ \t\u3000]{2,}")
 
@@ -114,7 +114,8 @@ def normalize_width(line: str) -> str:
     where it sits in Chinese text, and no spaces between Chinese characters."""
     line = unicodedata.normalize("NFKC", line)
     if _CJK_RE.search(line):
-        # In a Chinese line a space next to a bracket or between digits is OCR's: ( 2 0 1 9 )
+        # In a Chinese line a space next to a bracket or between digits is OCR's: ( 2 0 1 9 ),
+        # [2019] 43号
         line = _SPACE_AT_BRACKET.sub(r"\1", line)
         line = _SPACE_IN_NUMBER.sub("", line)
     line = _SPACE_WIDE_WIDE.sub("", line)

@@ -22,6 +22,7 @@ def test_tesseract_spacing_and_half_width_punctuation_are_undone() -> None:
     raw = "被 告 人 张 3 , 女 , 1975 年 4 月 16 日 出 生 , 汉 族 。"
     assert normalize_width(raw) == "被告人张3，女，1975年4月16日出生，汉族。"
     assert normalize_width("(2017)沪0120刑初684号") == "（2017）沪0120刑初684号"
+    assert normalize_width("以某检公诉刑诉[2019] 43号起诉书") == "以某检公诉刑诉[2019]43号起诉书"
     assert normalize_width("指控:2017年4月28日15:30许") == "指控：2017年4月28日15:30许"
     assert normalize_width("罚金人民币3,000元;退赔") == "罚金人民币3,000元；退赔"
     assert normalize_width("伪造其妹妹\"张2\"的身份证") == "伪造其妹妹“张2”的身份证"
