@@ -13,7 +13,6 @@ No raw personal data enters a frame: rows are named by ``ref`` (``sentence 2
 from __future__ import annotations
 
 import datetime as dt
-import itertools
 import unicodedata
 from collections.abc import Sequence
 
@@ -172,25 +171,24 @@ def _first_measure(card: CaseCard, name: str, kind: str) -> dt.date | None:
 
 
 def _dates_in_order(card: CaseCard, name: str, birth: dt.date | None) -> bool | None:
-    """birth < detention < arrest <= judgment, over the dates the card holds.
+    """birth < detention < arrest, and birth < detention < judgment, over the dates known.
 
     The card has no offence or indictment date, so those links are skipped.
-    Arrest may fall on the judgment day (a court may arrest at sentencing);
-    the others must be strictly later. None when fewer than two dates are known.
+    Arrest and judgment are not ordered: a court may arrest a defendant on bail
+    at sentencing or in the days after it, to execute the sentence (one of the
+    gold judgments: judgment 2017-12-07, 逮捕 executed 2017-12-08). None when
+    no two of the dates are ordered by law.
     """
-    chain = [
-        (birth, False),
-        (_first_measure(card, name, "刑事拘留"), False),
-        (_first_measure(card, name, "逮捕"), False),
-        (card.case.judgment_date, True),
-    ]
-    known = [(date, allow_equal) for date, allow_equal in chain if date is not None]
-    if len(known) < 2:
+    detention = _first_measure(card, name, "刑事拘留")
+    arrest = _first_measure(card, name, "逮捕")
+    judgment = card.case.judgment_date
+    pairs = [(birth, detention), (birth, arrest), (birth, judgment),
+             (detention, arrest), (detention, judgment)]
+    known = [(earlier, later) for earlier, later in pairs
+             if earlier is not None and later is not None]
+    if not known:  # fewer than two dates, or only arrest and judgment
         return None
-    for (earlier, _), (later, allow_equal) in itertools.pairwise(known):
-        if later < earlier or (later == earlier and not allow_equal):
-            return False
-    return True
+    return all(earlier < later for earlier, later in known)
 
 
 def case_card_frame(card: CaseCard) -> pd.DataFrame:

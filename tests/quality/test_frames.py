@@ -87,7 +87,9 @@ def test_dates_in_legal_order() -> None:
     assert _dates(**{**ok, "arrest": "2018-08-01"}) is True  # arrested at sentencing
     assert _dates(**{**ok, "arrest": "2018-03-01"}) is False  # same day as detention
     assert _dates(**{**ok, "birth": "2019-01-01"}) is False
-    assert _dates(**{**ok, "judgment": "2018-03-10"}) is False
+    assert _dates(**{**ok, "arrest": "2018-08-02"}) is True  # arrested after sentencing
+    assert _dates(**{**ok, "judgment": "2018-02-01"}) is False  # judged before detention
+    assert _dates(**{**ok, "arrest": "2018-02-01"}) is False  # arrested before detention
     assert _dates(birth="1990-01-01", judgment="2018-08-01") is True  # gaps are skipped
     assert _dates(birth="1990-01-01") is None  # nothing to compare
 
