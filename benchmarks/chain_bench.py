@@ -17,7 +17,7 @@ target_pages=N)``, written as a degraded scanned PDF and cached) it times:
 
 It prints chain / OCR-alone (target <= 1.15), the manifest's per-stage times, and the
 structure stage's throughput against raw ``jieba.cut`` on the dossier's OCR text (same
-process, chars/second; target >= 0.5).
+process, chars/second, best of ``--repeat`` alternating passes; target >= 0.5).
 """
 
 from __future__ import annotations
@@ -132,15 +132,17 @@ def structure_throughput(texts: list[str], repeat: int) -> tuple[float, float, i
     get_pipeline()
     structure()  # warm-up: classifier and pipeline loaded
     list(jieba.cut(joined))
-    start = time.perf_counter()
+    # Best of ``repeat`` alternating passes: the fastest pass of each is the one least
+    # disturbed by whatever else the machine (or this process's Prefect server) was doing.
+    best_jieba = best_structure = float("inf")
     for _ in range(repeat):
+        start = time.perf_counter()
         list(jieba.cut(joined))
-    jieba_rate = repeat * len(joined) / (time.perf_counter() - start)
-    start = time.perf_counter()
-    for _ in range(repeat):
+        middle = time.perf_counter()
         structure()
-    structure_rate = repeat * len(joined) / (time.perf_counter() - start)
-    return structure_rate, jieba_rate, len(joined)
+        best_jieba = min(best_jieba, middle - start)
+        best_structure = min(best_structure, time.perf_counter() - middle)
+    return len(joined) / best_structure, len(joined) / best_jieba, len(joined)
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -151,7 +153,8 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--cache", type=Path, default=DEFAULT_CACHE)
     parser.add_argument("--skip-threads", action="store_true",
                         help="leave out the read_page-in-threads baseline")
-    parser.add_argument("--repeat", type=int, default=3, help="structure throughput passes")
+    parser.add_argument("--repeat", type=int, default=3,
+                        help="structure throughput passes (best of)")
     args = parser.parse_args(argv)
 
     work = Path(tempfile.mkdtemp(prefix="dossier-chain-bench-"))
