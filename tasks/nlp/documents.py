@@ -30,6 +30,7 @@ __all__ = [
 BOUNDARY_PROBABILITY = 0.9
 TITLE_LINES = 5  # the title is among the first lines of a page
 _MAX_TITLE_LEN = 40
+_TRAILING_SPECK = re.compile(r"(?<=[\u4e00-\u9fff])[。.．·]$")
 _SENTENCE_PUNCT = re.compile(r"[，。；：,;:！？!?]")
 _TRAILING_NOTE = re.compile(r"[（(][^（）()]{1,8}[）)]$")  # （副本）, （第二次）
 _ORG = r"(?:.{0,30}?(?:人民法院|人民检察院|公安局|分局|派出所|支队|大队|看守所))?"
@@ -152,6 +153,7 @@ def detect_title(page: str) -> TitleMatch | None:
     """
     lines = []
     for line in _title_lines(page):
+        line = _TRAILING_SPECK.sub("", line)  # dust after a printed title reads as 。 or .
         if len(line) <= _MAX_TITLE_LEN and not _SENTENCE_PUNCT.search(line):
             lines.append((line, _TRAILING_NOTE.sub("", line)))
     for line, core in lines:

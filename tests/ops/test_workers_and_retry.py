@@ -65,14 +65,25 @@ def _dossier_id(path: Path) -> str:
     return dossier_id_for(hashlib.sha256(path.read_bytes()).hexdigest())
 
 
-def _run_logs(flow_run_id) -> list[str]:
+def _run_logs(flow_run_id, timeout: float = 60.0) -> list[str]:
+    """The run's log messages once the worker's submission line has reached the API.
+
+    Workers and flow processes ship logs in batches, after the state changes: a run
+    can be COMPLETED before its logs arrive (seen in CI: none yet for one run).
+    """
     from prefect.client.orchestration import get_client
     from prefect.client.schemas.filters import LogFilter, LogFilterFlowRunId
 
-    with get_client(sync_client=True) as client:
-        logs = client.read_logs(
-            log_filter=LogFilter(flow_run_id=LogFilterFlowRunId(any_=[flow_run_id])), limit=200)
-    return [log.message for log in logs]
+    deadline = time.monotonic() + timeout
+    while True:
+        with get_client(sync_client=True) as client:
+            logs = client.read_logs(
+                log_filter=LogFilter(flow_run_id=LogFilterFlowRunId(any_=[flow_run_id])),
+                limit=200)
+        messages = [log.message for log in logs]
+        if any(SUBMITTED.search(m) for m in messages) or time.monotonic() > deadline:
+            return messages
+        time.sleep(2)
 
 
 def _states(flow_run_id) -> list:
