@@ -21,6 +21,7 @@ import psutil
 import pytest
 
 from infra import services
+from infra.agent_env import agent_environment
 from infra.context import ServiceContext, ServicePorts
 from infra.health import http_ok
 from infra.processes import live_pid
@@ -112,6 +113,27 @@ def test_services_env_is_written_once_then_only_completed(tmp_path: Path) -> Non
     ctx.env_file.write_text("\n".join(x for x in lines if not x.startswith("DOSSIER_TEST_")))
     completed = ensure_services_env(ctx)
     assert completed == first  # the re-added URL reuses the password already in use
+
+
+def test_agents_log_at_info_whatever_the_starting_shell_had(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """A quiet ``dossier`` command run earlier in the same process (a test session, a shell
+    that exported its settings) leaves PREFECT_LOGGING_LEVEL=WARNING behind; a worker that
+    inherited it sent no INFO lines to the API, so the UI showed runs without their logs."""
+    monkeypatch.setenv("PREFECT_LOGGING_LEVEL", "WARNING")
+    monkeypatch.setenv("PREFECT_LOGGING_TO_API_ENABLED", "false")
+    monkeypatch.setenv("PREFECT_API_URL", "http://elsewhere:4200/api")
+    monkeypatch.setenv("DOSSIER_BUCKET", "other")
+    child = agent_environment({"PREFECT_API_URL": "http://127.0.0.1:4200/api"}, "/tmp/home")
+    assert child["PREFECT_LOGGING_LEVEL"] == "INFO"
+    assert "PREFECT_LOGGING_TO_API_ENABLED" not in child
+    assert child["PREFECT_API_URL"] == "http://127.0.0.1:4200/api"
+    assert "DOSSIER_BUCKET" not in child
+    assert child["PREFECT_HOME"] == "/tmp/home"
+    # services.env decides when it says something.
+    assert agent_environment({"PREFECT_LOGGING_LEVEL": "DEBUG"}, "/h")["PREFECT_LOGGING_LEVEL"] \
+        == "DEBUG"
 
 
 def test_a_pid_counts_only_for_a_live_process_with_the_expected_command(tmp_path: Path) -> None:
