@@ -18,6 +18,7 @@ from prefect.artifacts import (
 )
 from prefect.runtime import flow_run
 
+from dossier.settings import get_settings
 from dossier.store import get_store
 from dossier.store.keys import case_card_key, documents_key, validation_key
 from schemas.case_card import CaseCard, DocumentRef
@@ -29,7 +30,7 @@ from tasks.quality.summary import failures_table, report_markdown
 from tasks.stages.intake import IntakeOutcome, take_in
 from tasks.stages.library import load_dossier, register_intake
 from tasks.stages.outcome import DossierOutcome, summary_markdown
-from tasks.stages.page_pool import read_page_isolated
+from tasks.stages.page_pool import read_page_isolated, shutdown_pool
 from tasks.stages.quality import check_dossier, publish_data_docs
 from tasks.stages.structure import Structured, structure_dossier
 from tasks.stages.workspace import local_original, release_original
@@ -99,8 +100,14 @@ def record_stage_task(
 
 @task(name="finish-pages")
 def finish_pages(sha256: str) -> None:
-    """The working copy of the original is no longer needed on this worker."""
+    """The OCR stage is over: drop this worker's copy of the original and, on the thread
+    runner, stop the page workers, so that structure and validation (spaCy, pandas, GX)
+    do not load beside ~400 MiB of idle OCR engines. The next dossier in the same process
+    starts them again (a few seconds against minutes of OCR). Dask workers keep theirs:
+    they belong to the cluster and serve other dossiers' pages too."""
     release_original(sha256)
+    if get_settings().task_runner == "threads":
+        shutdown_pool()
 
 
 @task(name="structure", retries=1)

@@ -11,14 +11,26 @@ Workers are started with ``forkserver`` (never ``fork``: the parent runs threads
 and onnxruntime) and keep their OCR engine between pages. Each worker's engine gets
 ``cores // workers`` threads (``Settings.threads_per_page``), so the workers
 fill the cores without oversubscribing them.
+
+Memory: a page's buffers (the 300-dpi page, ~26 MB as RGB, its copies, the text
+detector's activations, ~170 MB) are freed after the page, but glibc keeps the
+freed heap, so a worker grew from ~180 to ~420 MiB RSS over ten pages and stayed
+there. Each worker hands the free heap back after every page (``malloc_trim``):
+it stays at ~175 MiB between pages, its peak drops from ~500 to ~440 MiB, for
+~6% more CPU per page (the next page faults its pages in again). A fixed mmap
+threshold instead cost 13-45% more CPU for a smaller gain.
 """
 
 from __future__ import annotations
 
+import ctypes
+import ctypes.util
 import json
 import multiprocessing
 import threading
+from collections.abc import Callable
 from concurrent.futures import TimeoutError as FutureTimeout
+from functools import cache
 from pathlib import Path
 
 from pebble import ProcessPool
@@ -41,6 +53,23 @@ def _init_worker(threads: int) -> None:
     set_engine_threads(threads)
 
 
+@cache
+def _malloc_trim() -> Callable[[int], int] | None:
+    """glibc's ``malloc_trim``, or None on a C library without it (musl, macOS)."""
+    name = ctypes.util.find_library("c")
+    try:
+        return ctypes.CDLL(name).malloc_trim if name else None
+    except (OSError, AttributeError):
+        return None
+
+
+def release_free_heap() -> None:
+    """Give the heap that the last page freed back to the system (see the module note)."""
+    trim = _malloc_trim()
+    if trim is not None:
+        trim(0)
+
+
 def _pool_for(size: int, threads: int) -> ProcessPool:
     global _pool, _pool_shape
     with _lock:
@@ -52,6 +81,12 @@ def _pool_for(size: int, threads: int) -> ProcessPool:
                                 initializer=_init_worker, initargs=(threads,))
             _pool_shape = (size, threads)
         return _pool
+
+
+def pool_running() -> bool:
+    """Whether this process has page workers (started, not yet shut down)."""
+    with _lock:
+        return _pool is not None and _pool.active
 
 
 def shutdown_pool(*, now: bool = False) -> None:
@@ -72,9 +107,12 @@ def _read_page_in_worker(
 ) -> PageOcr:
     """Runs in the worker: the settings travel with the call, not the environment."""
     settings = Settings.model_validate_json(settings_json)
-    record = read_page(get_store(settings), dossier_id, Path(original), page, engine=engine,
-                       settings=settings)
-    return record.model_copy(update={"items": []})
+    try:
+        record = read_page(get_store(settings), dossier_id, Path(original), page,
+                           engine=engine, settings=settings)
+        return record.model_copy(update={"items": []})
+    finally:
+        release_free_heap()
 
 
 def _dump_with_secret(settings: Settings) -> str:

@@ -22,6 +22,7 @@ from dossier.samples.dossier import make_sample_dossier
 from dossier.samples.render import blank_page, degrade, render_text_page
 from dossier.store import get_store
 from schemas.tables import Case, Dossier, Lineage, Page
+from tasks.stages.page_pool import pool_running
 
 pytestmark = pytest.mark.slow
 
@@ -118,3 +119,6 @@ def test_until_ocr_stops_before_structuring(uploads: dict, tmp_path: Path) -> No
     assert (folder / "text.txt").exists() and not (folder / "case.json").exists()
     pages = json.loads((folder / "pages.json").read_text("utf-8"))
     assert pages[0]["engine"] == "tesseract" and pages[0]["status"] == "ok"
+    # The page workers (an OCR engine each) stop with the OCR stage, not with the process:
+    # the later stages load spaCy and GX, and must not do it beside idle engines.
+    assert not pool_running()
