@@ -84,6 +84,13 @@ class Settings(BaseSettings):
     dask_address: str | None = Field(
         None, description="Scheduler of an existing Dask cluster, e.g. tcp://host:8786."
     )
+    work_copy_ttl_s: float = Field(
+        6 * 3600.0,
+        gt=0,
+        description="A local working copy of an original (data_dir/work) unused this long is "
+        "removed when the machine next makes one: a Dask worker's copies of dossiers "
+        "it no longer reads.",
+    )
 
     @property
     def threads_per_page(self) -> int:
