@@ -11,18 +11,21 @@ from __future__ import annotations
 
 import os
 import signal
-import subprocess
-import sys
 from pathlib import Path
 from typing import TYPE_CHECKING
 
 import pytest
-import sqlalchemy as sa
 
-from dossier import db
 from dossier.samples import formats
-from dossier.samples.dossier import make_sample_dossier
-from schemas.tables import Case, Dossier
+from ops.helpers import (
+    SCREENSHOTS,
+    browser,
+    library_counts,
+    sample_pages,
+    summary_artifact,
+    sweep_report,
+    upload,
+)
 
 if TYPE_CHECKING:
     from ops.conftest import OpsStack
@@ -32,57 +35,12 @@ pytestmark = [pytest.mark.services, pytest.mark.slow]
 RUN_TIMEOUT_S = 300
 
 
-def _pages(seed: int, count: int = 2) -> list[str]:
-    """The last pages of a sample dossier (its indictment and judgment): a case card."""
-    return [text for text in make_sample_dossier(seed).pages if text][-count:]
-
-
-def upload(stack: OpsStack, *files: Path) -> None:
-    """``dossier upload`` as an operator runs it, against the test's bucket."""
-    env = {k: v for k, v in os.environ.items() if not k.startswith("DOSSIER_")}
-    env.update(stack.env)
-    dossier = Path(sys.executable).with_name("dossier")
-    done = subprocess.run([str(dossier), "upload", *map(str, files)], env=env,
-                          capture_output=True, text=True, timeout=120, check=False)
-    assert done.returncode == 0, done.stderr
-    assert "起诉" not in done.stdout  # names are masked in the command's output
-
-
-def library_counts(stack: OpsStack) -> tuple[int, dict[str, str]]:
-    with db.get_engine(stack.database_url).connect() as connection:
-        cases = connection.scalar(sa.select(sa.func.count()).select_from(Case))
-        statuses = dict(connection.execute(sa.select(Dossier.dossier_id, Dossier.status)).all())
-    return cases or 0, statuses
-
-
-def summary_artifact(flow_run_id) -> object | None:
-    from prefect.client.orchestration import get_client
-    from prefect.client.schemas.filters import ArtifactFilter, ArtifactFilterFlowRunId
-
-    with get_client(sync_client=True) as client:
-        artifacts = client.read_artifacts(
-            artifact_filter=ArtifactFilter(flow_run_id=ArtifactFilterFlowRunId(any_=[flow_run_id])))
-    return next((a for a in artifacts if a.type == "markdown"
-                 and (a.key or "").endswith("-summary")), None)
-
-
-def sweep_report(flow_run_id) -> str:
-    """The sweep's counts, from its markdown artifact (results stay on the worker)."""
-    from prefect.client.orchestration import get_client
-    from prefect.client.schemas.filters import ArtifactFilter, ArtifactFilterFlowRunId
-
-    with get_client(sync_client=True) as client:
-        artifacts = client.read_artifacts(
-            artifact_filter=ArtifactFilter(flow_run_id=ArtifactFilterFlowRunId(any_=[flow_run_id])))
-    return "\n".join(str(a.data) for a in artifacts if a.type == "markdown")
-
-
 def test_uploads_become_runs_and_the_sweep_catches_what_the_watcher_missed(
     ops_stack: OpsStack, tmp_path: Path
 ) -> None:
-    chinese = formats.write_text_pdf(_pages(21), tmp_path / "起诉书 样本一.pdf")
-    plain = formats.write_text_pdf(_pages(22, 1), tmp_path / "dossier-b.pdf")
-    locked = formats.write_encrypted_pdf(_pages(23, 1), tmp_path / "locked.pdf")
+    chinese = formats.write_text_pdf(sample_pages(21), tmp_path / "起诉书 样本一.pdf")
+    plain = formats.write_text_pdf(sample_pages(22, 1), tmp_path / "dossier-b.pdf")
+    locked = formats.write_encrypted_pdf(sample_pages(23, 1), tmp_path / "locked.pdf")
     keys = [f"incoming/{p.name}" for p in (chinese, plain, locked)]
 
     upload(ops_stack, chinese, plain, locked)
@@ -116,7 +74,7 @@ def test_uploads_become_runs_and_the_sweep_catches_what_the_watcher_missed(
     os.kill(pid, signal.SIGKILL)
     assert ops_stack.watcher.status(ops_stack.ctx, ops_stack.env).state == "down" or (
         _wait_down(ops_stack))
-    fourth = formats.write_text_pdf(_pages(24), tmp_path / "第四份 卷宗.pdf")
+    fourth = formats.write_text_pdf(sample_pages(24), tmp_path / "第四份 卷宗.pdf")
     upload(ops_stack, fourth)
     fourth_key = f"incoming/{fourth.name}"
 
@@ -148,26 +106,6 @@ def _wait_down(stack: OpsStack, timeout: float = 10) -> bool:
 
 # --- what operators see -------------------------------------------------------------
 
-SCREENSHOTS = Path(__file__).resolve().parents[2] / "test-artifacts"
-CHROMIUM_FLAGS = ("--headless", "--no-sandbox", "--disable-gpu", "--disable-quic",
-                  "--no-first-run", "--disable-background-networking",
-                  "--disable-component-update", "--disable-sync", "--window-size=1400,1000")
-
-
-def _browser(profile: Path):
-    from selenium import webdriver
-    from selenium.webdriver.chrome.service import Service
-
-    if not (Path("/usr/bin/chromium").exists() and Path("/usr/bin/chromedriver").exists()):
-        pytest.skip("Debian's chromium and chromium-driver are not installed "
-                    "(dossier services up installs them)")
-    options = webdriver.ChromeOptions()
-    options.binary_location = "/usr/bin/chromium"
-    for flag in (*CHROMIUM_FLAGS, f"--user-data-dir={profile}"):
-        options.add_argument(flag)
-    return webdriver.Chrome(service=Service("/usr/bin/chromedriver"), options=options)
-
-
 def _completed_run_with_summary(stack: OpsStack, tmp_path: Path):
     """A finished ingest run of this stack (the first test's); else upload one and wait."""
     for run in stack.ingest_runs():
@@ -175,7 +113,7 @@ def _completed_run_with_summary(stack: OpsStack, tmp_path: Path):
             artifact = summary_artifact(run.id)
             if artifact is not None and "隔离 rejected" not in str(artifact.data):
                 return run, artifact
-    sample = formats.write_text_pdf(_pages(22, 2), tmp_path / "界面 样本.pdf")
+    sample = formats.write_text_pdf(sample_pages(22, 2), tmp_path / "界面 样本.pdf")
     upload(stack, sample)
     key = f"incoming/{sample.name}"
     run = stack.wait_for_runs([key], RUN_TIMEOUT_S)[key]
@@ -193,7 +131,7 @@ def test_an_operator_finds_the_run_and_its_summary_in_the_prefect_ui(
     assert artifact is not None
     dossier_id = artifact.key.removesuffix("-summary")
     ui = ops_stack.env["PREFECT_API_URL"].removesuffix("/api").rstrip("/")
-    driver = _browser(tmp_path / "chromium-profile")
+    driver = browser(tmp_path / "chromium-profile")
     SCREENSHOTS.mkdir(exist_ok=True)
     (SCREENSHOTS / "ops-ui-failure.png").unlink(missing_ok=True)
     try:

@@ -26,7 +26,7 @@ import sqlalchemy as sa
 from dossier import db
 from dossier.samples import formats
 from infra.worker_service import WorkerService
-from ops.test_upload_to_library import SCREENSHOTS, _browser, _pages, upload
+from ops.helpers import SCREENSHOTS, browser, sample_pages, upload
 from schemas.tables import Case, Dossier, Lineage, Page
 from tasks.intake.retrieve import dossier_id_for
 
@@ -142,7 +142,7 @@ def _dossier_status(stack: OpsStack, dossier_id: str) -> str | None:
 def test_two_workers_on_the_pool_share_the_runs(
     ops_stack: OpsStack, two_workers: tuple[WorkerService, WorkerService], tmp_path: Path
 ) -> None:
-    files = [formats.write_text_pdf(_pages(seed), tmp_path / f"分担 {seed}.pdf")
+    files = [formats.write_text_pdf(sample_pages(seed), tmp_path / f"分担 {seed}.pdf")
              for seed in (31, 32, 33, 34)]
     keys = [f"incoming/{f.name}" for f in files]
     ids = {_dossier_id(f) for f in files}
@@ -231,8 +231,8 @@ def test_a_failed_run_retried_from_the_ui_completes_and_duplicates_nothing(
     from selenium.webdriver.support import expected_conditions as ec
     from selenium.webdriver.support.ui import WebDriverWait
 
-    failing = formats.write_text_pdf(_pages(43), tmp_path / "重试 样本.pdf")
-    control = formats.write_text_pdf(_pages(42), tmp_path / "对照 样本.pdf")
+    failing = formats.write_text_pdf(sample_pages(43), tmp_path / "重试 样本.pdf")
+    control = formats.write_text_pdf(sample_pages(42), tmp_path / "对照 样本.pdf")
     dossier_id, control_id = _dossier_id(failing), _dossier_id(control)
     key, control_key = f"incoming/{failing.name}", f"incoming/{control.name}"
 
@@ -254,7 +254,7 @@ def test_a_failed_run_retried_from_the_ui_completes_and_duplicates_nothing(
     assert any(k.startswith(f"quality/{dossier_id}/") for k in failed_keys)  # validate too
 
     ui = ops_stack.env["PREFECT_API_URL"].removesuffix("/api").rstrip("/")
-    driver = _browser(tmp_path / "chromium-profile")
+    driver = browser(tmp_path / "chromium-profile")
     SCREENSHOTS.mkdir(exist_ok=True)
     (SCREENSHOTS / "ops-retry-failure.png").unlink(missing_ok=True)
     try:
