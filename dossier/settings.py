@@ -18,6 +18,23 @@ from pydantic_settings import BaseSettings, SettingsConfigDict
 
 PROJECT_ROOT = Path(__file__).resolve().parents[1]
 
+# What a dossier's processes hold while its pages are read (benchmarks/memory_bench.py,
+# a 300-page scan, rapidocr, PSS): the flow process ~200 MiB and Prefect's embedded API
+# ~250 MiB, plus each page worker at up to ~430 MiB (the 300-dpi page, its copies and the
+# text detector's activations; a tesseract worker holds less).
+BASE_MIB = 450
+PAGE_WORKER_MIB = 430
+
+
+def default_page_workers(cores: int, memory_budget_mib: int) -> int:
+    """As many page workers as there are cores, but no more than the budget holds (>= 1).
+
+    One worker with every core's threads reads ~20% fewer pages/s than one worker per
+    core on 2 cores (measured) for ~320 MiB less memory: the budget decides.
+    """
+    fits = (memory_budget_mib - BASE_MIB) // PAGE_WORKER_MIB
+    return max(1, min(cores, fits))
+
 
 def _default_data_dir() -> Path:
     """The ignored ``data/`` folder of the checkout; the working directory otherwise."""
@@ -67,7 +84,18 @@ class Settings(BaseSettings):
     # OCR
     ocr_engine: Literal["rapidocr", "tesseract"] = "rapidocr"
     ocr_page_timeout_s: float = 300.0
-    ocr_concurrency: int = Field(default_factory=lambda: os.cpu_count() or 2)
+    memory_budget_mib: int = Field(
+        1024,
+        ge=256,
+        description="Memory one dossier's run may take (the flow, its page workers, the "
+        "embedded Prefect API); it caps the default number of page workers.",
+    )
+    ocr_concurrency: int = Field(
+        0,
+        ge=0,
+        description="Page worker processes (pages read at once). 0: one per core, as many "
+        "as memory_budget_mib holds (default_page_workers).",
+    )
     ocr_engine_threads: int | None = Field(
         None,
         ge=1,
@@ -101,6 +129,9 @@ class Settings(BaseSettings):
     @model_validator(mode="after")
     def _resolve_defaults(self) -> Settings:
         self.data_dir = self.data_dir.expanduser().resolve()
+        if self.ocr_concurrency == 0:
+            self.ocr_concurrency = default_page_workers(os.cpu_count() or 1,
+                                                        self.memory_budget_mib)
         if self.store_dir is None:
             self.store_dir = self.data_dir / "store"
         if self.database_url is None:
