@@ -18,21 +18,22 @@ from pydantic_settings import BaseSettings, SettingsConfigDict
 
 PROJECT_ROOT = Path(__file__).resolve().parents[1]
 
-# What a dossier's processes hold while its pages are read (benchmarks/memory_bench.py,
-# a 300-page scan, rapidocr, PSS): the flow process ~200 MiB and Prefect's embedded API
-# ~250 MiB, plus each page worker at up to ~430 MiB (the 300-dpi page, its copies and the
-# text detector's activations; a tesseract worker holds less).
-BASE_MIB = 450
-PAGE_WORKER_MIB = 430
+# What a dossier's run holds while its pages are read (benchmarks/memory_bench.py on a
+# 300-page scan, PSS): the flow process ~210 MiB, and each page worker up to ~430 MiB
+# with rapidocr (the 300-dpi page, its copies and the text detector's activations) or
+# ~310 MiB with tesseract (its CLI child included). Prefect's API server (~250 MiB) is
+# not in the budget: a deployed stack shares one; `dossier process` starts one per batch.
+FLOW_MIB = 210
+PAGE_WORKER_MIB = {"rapidocr": 430, "tesseract": 310}
 
 
-def default_page_workers(cores: int, memory_budget_mib: int) -> int:
-    """As many page workers as there are cores, but no more than the budget holds (>= 1).
+def default_page_workers(cores: int, memory_budget_mib: int, engine: str) -> int:
+    """One page worker per core, as long as the budget holds them (at least one).
 
-    One worker with every core's threads reads ~20% fewer pages/s than one worker per
-    core on 2 cores (measured) for ~320 MiB less memory: the budget decides.
+    On 2 cores, one rapidocr worker with both cores' threads reads ~20% fewer pages/s
+    than two workers (measured) and takes ~430 MiB less: the budget decides.
     """
-    fits = (memory_budget_mib - BASE_MIB) // PAGE_WORKER_MIB
+    fits = (memory_budget_mib - FLOW_MIB) // PAGE_WORKER_MIB[engine]
     return max(1, min(cores, fits))
 
 
@@ -87,14 +88,14 @@ class Settings(BaseSettings):
     memory_budget_mib: int = Field(
         1024,
         ge=256,
-        description="Memory one dossier's run may take (the flow, its page workers, the "
-        "embedded Prefect API); it caps the default number of page workers.",
+        description="Memory one dossier's run may take (its flow process and page "
+        "workers); it caps the default number of page workers.",
     )
     ocr_concurrency: int = Field(
         0,
         ge=0,
         description="Page worker processes (pages read at once). 0: one per core, as many "
-        "as memory_budget_mib holds (default_page_workers).",
+        "as memory_budget_mib holds for the engine (default_page_workers).",
     )
     ocr_engine_threads: int | None = Field(
         None,
@@ -120,18 +121,22 @@ class Settings(BaseSettings):
         "it no longer reads.",
     )
 
-    @property
-    def threads_per_page(self) -> int:
+    def page_workers(self, engine: str | None = None) -> int:
+        """Page worker processes for pages read with ``engine`` (default: ocr_engine)."""
+        if self.ocr_concurrency:
+            return self.ocr_concurrency
+        return default_page_workers(os.cpu_count() or 1, self.memory_budget_mib,
+                                    engine or self.ocr_engine)
+
+    def threads_per_page(self, engine: str | None = None) -> int:
+        """Threads of one page's OCR: the cores shared among the page workers."""
         if self.ocr_engine_threads is not None:
             return self.ocr_engine_threads
-        return max(1, (os.cpu_count() or 1) // max(1, self.ocr_concurrency))
+        return max(1, (os.cpu_count() or 1) // self.page_workers(engine))
 
     @model_validator(mode="after")
     def _resolve_defaults(self) -> Settings:
         self.data_dir = self.data_dir.expanduser().resolve()
-        if self.ocr_concurrency == 0:
-            self.ocr_concurrency = default_page_workers(os.cpu_count() or 1,
-                                                        self.memory_budget_mib)
         if self.store_dir is None:
             self.store_dir = self.data_dir / "store"
         if self.database_url is None:

@@ -41,20 +41,20 @@ TASKS_PER_PAGE_PROCESS = 1
 def page_worker_env(settings: Settings, processes: int = 1) -> dict[str, str]:
     """Settings of a Dask worker whose page pool has ``processes`` processes.
 
-    Not ``ocr_concurrency``: the cluster, not one worker, is as wide as that. Each
+    Not ``page_workers()``: the cluster, not one worker, is as wide as that. Each
     page's OCR gets the share of the cores it would get under the threads runner.
     """
     return {
         "DOSSIER_OCR_CONCURRENCY": str(processes),
-        "DOSSIER_OCR_ENGINE_THREADS": str(settings.threads_per_page),
+        "DOSSIER_OCR_ENGINE_THREADS": str(settings.threads_per_page()),
     }
 
 
 def local_cluster_kwargs(settings: Settings) -> dict[str, Any]:
-    """A LocalCluster as wide as the threads runner: ``ocr_concurrency`` pages at once,
+    """A LocalCluster as wide as the threads runner: ``page_workers()`` pages at once,
     one page process per Dask worker process."""
     return {
-        "n_workers": max(1, settings.ocr_concurrency),
+        "n_workers": settings.page_workers(),
         "threads_per_worker": TASKS_PER_PAGE_PROCESS,
         "processes": True,
         "dashboard_address": None,  # one cluster per flow run: no fixed port to fight over
@@ -86,7 +86,8 @@ def ingest_task_runner(settings: Settings | None = None) -> TaskRunner:
         # next page is already queued at the pool, so no worker idles between pages.
         # (With one task per worker, a 105-page dossier spent 36 s more in its OCR
         # stage than the same pages fed straight to the pool: benchmarks/chain_bench.)
-        return ThreadPoolTaskRunner(max_workers=2 * max(1, settings.ocr_concurrency))
+        # Sized for the default engine; a run with the other one still fills its pool.
+        return ThreadPoolTaskRunner(max_workers=2 * settings.page_workers())
     from prefect_dask import DaskTaskRunner
 
     if settings.dask_address:

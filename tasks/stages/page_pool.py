@@ -9,7 +9,8 @@ and OCR in parallel without sharing an interpreter lock.
 
 Workers are started with ``forkserver`` (never ``fork``: the parent runs threads
 and onnxruntime) and keep their OCR engine between pages. Each worker's engine gets
-``cores // workers`` threads (``Settings.threads_per_page``), so the workers
+``cores // workers`` threads (``Settings.threads_per_page``; how many workers:
+``Settings.page_workers``, from the memory budget and the engine), so the workers
 fill the cores without oversubscribing them.
 
 Memory: a page's buffers (the 300-dpi page, ~26 MB as RGB, its copies, the text
@@ -133,7 +134,8 @@ def read_page_isolated(
 ) -> PageOcr:
     """``read_page`` in a worker process, under the page timeout; never raises for a page."""
     settings = settings or get_settings()
-    pool = _pool_for(max(1, settings.ocr_concurrency), settings.threads_per_page)
+    engine = engine or settings.ocr_engine
+    pool = _pool_for(settings.page_workers(engine), settings.threads_per_page(engine))
     future = pool.schedule(
         _read_page_in_worker,
         args=(_dump_with_secret(settings), dossier_id, str(original), page, engine),
