@@ -16,7 +16,7 @@ from dossier.prefect_env import configure_prefect, quiet_shutdown
 SUPPORTED_SUFFIXES = frozenset(
     {".pdf", ".tif", ".tiff", ".zip", ".png", ".jpg", ".jpeg", ".bmp", ".webp"}
 )
-INDEX_FIELDS = ("input", "dossier_id", "status", "reason", "stages")
+INDEX_FIELDS = ("input", "dossier_id", "status", "reason", "stages", "flow_run_id")
 
 
 def expand_inputs(paths: list[Path]) -> list[Path]:
@@ -107,7 +107,7 @@ def run_batch(
                          "error": True}
             else:
                 line |= {"dossier_id": outcome.dossier_id, "status": outcome.status,
-                         "reason": outcome.reason,
+                         "reason": outcome.reason, "flow_run_id": outcome.flow_run_id,
                          "stages": {k: v.split(" ", 1)[0] for k, v in outcome.stages.items()}}
                 if outcome.dossier_id and outcome.status != "rejected" and outcome.page_count:
                     export_dossier(store, outcome.dossier_id, outcome.page_count, out)
