@@ -19,6 +19,7 @@ from tasks.stages.contract import (
     Stage,
     StageContext,
     StageResult,
+    by_id,
     code_fingerprint,
     run_stage,
     stale,
@@ -88,6 +89,20 @@ def test_a_stage_runs_records_and_then_skips(store: LocalStore) -> None:
     assert run_stage(store, DOSSIER, other_code, params={"suffix": "!"}).reason.startswith(
         "code changed")
     assert run_stage(store, DOSSIER, other_code, True, params={"suffix": "!"}).reason == "forced"
+
+
+def test_a_plain_function_by_dossier_id_is_a_run_function(store: LocalStore) -> None:
+    def count_dossier(store: LocalStore, dossier_id: str, settings: object = None) -> int:
+        text = store.get_bytes(f"in/{dossier_id}.txt")
+        store.put_json(f"count/{dossier_id}.json", {"chars": len(text)})
+        return len(text)
+
+    store.put_bytes(f"in/{DOSSIER}.txt", b"abc")
+    counter = dataclasses.replace(UPPER, name="count", run=by_id(count_dossier),
+                                  outputs=lambda ctx: [f"count/{ctx.dossier_id}.json"])
+    assert run_stage(store, DOSSIER, counter).ran
+    assert store.get_json(f"count/{DOSSIER}.json") == {"chars": 3}
+    assert not run_stage(store, DOSSIER, counter).ran
 
 
 def test_a_stage_that_fails_leaves_no_record(store: LocalStore) -> None:
