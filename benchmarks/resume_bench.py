@@ -23,7 +23,6 @@ It prints each time and its ratio to the first run; target: the retry <= 5%.
 from __future__ import annotations
 
 import argparse
-import os
 import sys
 import tempfile
 import time
@@ -68,13 +67,12 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--cache", type=Path, default=DEFAULT_CACHE)
     args = parser.parse_args(argv)
 
+    from benchmarks.common import print_machine, use_embedded_default
+
     work = Path(tempfile.mkdtemp(prefix="dossier-resume-bench-"))
-    os.environ["DOSSIER_DATA_DIR"] = str(work / "data")
-    for name in ("DOSSIER_MINIO_ENDPOINT", "DOSSIER_DATABASE_URL", "PREFECT_API_URL"):
-        os.environ.pop(name, None)
+    use_embedded_default(work / "data")
 
     from benchmarks.chain_bench import sample_pdf
-    from benchmarks.common import print_machine
     from dossier.prefect_env import configure_prefect
     from dossier.samples import formats, render
 
