@@ -2,7 +2,8 @@
 
 The object store stays the record; this is a convenience copy a person can open:
 ``text.txt`` (pages in reading order, separated by form feeds), ``pages.json``,
-and the case card and documents when structuring ran.
+and the case card, documents and quality report when those stages ran. It is
+written on every run, a duplicate's too, from the store.
 """
 
 from __future__ import annotations
@@ -11,8 +12,8 @@ import json
 from pathlib import Path
 
 from dossier.store.base import ObjectNotFoundError, ObjectStore
-from dossier.store.keys import case_card_key, documents_key, ocr_key, validation_key
-from schemas.ocr import PageOcr
+from dossier.store.keys import case_card_key, documents_key, validation_key
+from tasks.stages.stored import load_pages
 
 PAGE_FIELDS = ("page", "source", "engine", "rotation", "blank", "mean_confidence", "chars",
                "status")
@@ -28,12 +29,7 @@ def export_dossier(store: ObjectStore, dossier_id: str, page_count: int, out_dir
     folder.mkdir(parents=True, exist_ok=True)
     texts: list[str] = []
     rows: list[dict] = []
-    for number in range(1, page_count + 1):
-        try:
-            page = PageOcr.model_validate(store.get_json(ocr_key(dossier_id, number)))
-        except ObjectNotFoundError:
-            page = PageOcr(dossier_id=dossier_id, page=number, source="ocr", status="failed",
-                           error="no OCR output")
+    for page in load_pages(store, dossier_id, page_count):
         texts.append(page.text)
         row = page.model_dump(mode="json", include=set(PAGE_FIELDS))
         if page.error:
