@@ -14,7 +14,7 @@ page-level type accuracy, for the full splitter (titles + classifier) and for th
 classifier alone. ``--ocr N`` also renders N small samples and runs them through the
 project's OCR (``--ocr-engine tesseract|rapidocr``; slow: seconds per page).
 
-    .venv/bin/python benchmarks/doc_classify_eval.py [--dossiers 30] [--ocr 0]
+    .venv/bin/python benchmarks/doc_classify_eval.py [--dossiers 30] [--ocr 0] [--artifact PATH]
 """
 
 from __future__ import annotations
@@ -153,8 +153,17 @@ def main() -> None:
     parser.add_argument("--dossiers", type=int, default=30)
     parser.add_argument("--ocr", type=int, default=0, help="also OCR this many rendered samples")
     parser.add_argument("--ocr-engine", default="tesseract", choices=("tesseract", "rapidocr"))
+    parser.add_argument(
+        "--artifact", type=Path, help="score this classifier artifact instead of the shipped one"
+    )
     args = parser.parse_args()
     started = time.perf_counter()
+    if args.artifact:
+        import tasks.nlp.doc_classifier as doc_classifier
+        from tasks.models import read_artifact
+
+        chosen = doc_classifier.from_artifact(read_artifact(args.artifact))
+        doc_classifier.load_classifier = lambda: chosen  # split_documents looks it up per call
     classifier = load_classifier()
     print(f"classifier {classifier.version} ready in {time.perf_counter() - started:.1f}s")
     gen = generated(args.dossiers)

@@ -25,7 +25,8 @@ LINES_PER_PAGE = 37
 
 
 def _paragraphs(text: str) -> list[str]:
-    return [p.strip() for p in text.splitlines() if p.strip()] or [text]
+    """The data sets separate paragraphs by a newline or a space (JuDGE's ``fd``)."""
+    return text.split() or [text]
 
 
 def _wrap(paragraph: str, width: int = LINE) -> list[str]:
