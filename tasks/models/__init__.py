@@ -36,6 +36,7 @@ __all__ = [
     "build_artifact",
     "builder",
     "load_artifact",
+    "model_version",
     "model_versions",
     "read_artifact",
     "stale_reasons",
@@ -124,6 +125,16 @@ def load_artifact(name: str) -> ModelArtifact:
     if not path.exists():
         raise FileNotFoundError(f"model artifact {path} is missing: run `dossier models build`")
     return read_artifact(path)
+
+
+def model_version(name: str) -> str:
+    """``<model version>+<artifact sha256[:12]>`` of the shipped model ``name``."""
+    try:
+        return model_versions()[name]
+    except KeyError:
+        raise FileNotFoundError(
+            f"no artifact for model {name!r}: run `dossier models build`"
+        ) from None
 
 
 @lru_cache(maxsize=1)
