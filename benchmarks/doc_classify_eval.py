@@ -28,11 +28,11 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
+import tasks.nlp.doc_classifier as doc_classifier  # noqa: E402
 from dossier.samples.dossier import make_sample_dossier  # noqa: E402
 from dossier.samples.real_texts import load_real_texts  # noqa: E402
 from schemas.case_card import DocumentRef  # noqa: E402
 from tasks.nlp.clean import clean_dossier_text  # noqa: E402
-from tasks.nlp.doc_classifier import load_classifier  # noqa: E402
 from tasks.nlp.doc_classifier_build import TRAIN_JUDGMENTS, add_ocr_noise  # noqa: E402
 from tasks.nlp.documents import split_documents  # noqa: E402
 
@@ -159,12 +159,11 @@ def main() -> None:
     args = parser.parse_args()
     started = time.perf_counter()
     if args.artifact:
-        import tasks.nlp.doc_classifier as doc_classifier
         from tasks.models import read_artifact
 
         chosen = doc_classifier.from_artifact(read_artifact(args.artifact))
         doc_classifier.load_classifier = lambda: chosen  # split_documents looks it up per call
-    classifier = load_classifier()
+    classifier = doc_classifier.load_classifier()
     print(f"classifier {classifier.version} ready in {time.perf_counter() - started:.1f}s")
     gen = generated(args.dossiers)
     conditions: list[tuple[str, list[Labelled], bool]] = [
