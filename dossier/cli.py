@@ -40,20 +40,39 @@ def main(
 
 
 @app.command()
-def version() -> None:
-    """Print the code version recorded in every manifest."""
+def version(
+    stages: Annotated[
+        bool, typer.Option("--stages", help="Also each stage's code version (what reruns compare).")
+    ] = False,
+) -> None:
+    """Print the package version; with --stages, each stage's current code version."""
     typer.echo(__version__)
+    if stages:
+        from tasks.stages.chain import stages as chain
+
+        for stage in chain():
+            typer.echo(f"{stage.name:12s} {stage.code_version}  {stage.description}")
 
 
 def _register() -> None:
     """Command groups, each in its own module; imported here so ``--help`` lists them all."""
-    from dossier.commands import db, demo, models, process, review_queue, samples, services
+    from dossier.commands import (
+        db,
+        demo,
+        models,
+        process,
+        reprocess,
+        review_queue,
+        samples,
+        services,
+    )
 
     app.add_typer(services.app, name="services")
     app.add_typer(db.app, name="db")
     app.add_typer(models.app, name="models")
     app.command("samples")(samples.samples)
     app.command("process")(process.process)
+    app.command("reprocess")(reprocess.reprocess)
     _register_operations()
     app.command("demo")(demo.demo)
     app.command("review-queue")(review_queue.review_queue)
