@@ -66,10 +66,6 @@ class PageClassifier:
     version: str
 
     @property
-    def fingerprint(self) -> str:
-        return self.version
-
-    @property
     def classes(self) -> list[str]:
         return [str(c) for c in self.types.classes]
 
