@@ -5,8 +5,8 @@ Labelled sets (none of them seen in training, see ``tasks.nlp.doc_classifier``):
 - generated dossiers, seeds 900000+, paginated by the renderer (training used the fast
   character-count pagination, so page breaks differ too), as printed; then with OCR-like
   noise (substituted, dropped, doubled characters; spaces; page numbers) and cleaned;
-- real judgments (``../shared/data/cases/judge_dev.jsonl`` lines 150-199), ten to a
-  dossier, each one 判决书 starting on a new page.
+- real judgments (the repository's JuDGE copy, ``tests/data/real_texts``, judgments
+  150-199), ten to a dossier, each one 判决书 starting on a new page.
 
 Per condition it prints document-type accuracy (a true document counts when a predicted
 document has its exact page range and type), boundary precision/recall (exact ranges) and
@@ -14,13 +14,12 @@ page-level type accuracy, for the full splitter (titles + classifier) and for th
 classifier alone. ``--ocr N`` also renders N small samples and runs them through the
 project's OCR (``--ocr-engine tesseract|rapidocr``; slow: seconds per page).
 
-    .venv/bin/python benchmarks/doc_classify_eval.py [--dossiers 30] [--ocr 0]
+    .venv/bin/python benchmarks/doc_classify_eval.py [--dossiers 30] [--ocr 0] [--artifact PATH]
 """
 
 from __future__ import annotations
 
 import argparse
-import json
 import random
 import sys
 import time
@@ -29,14 +28,16 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
+import tasks.nlp.doc_classifier as doc_classifier  # noqa: E402
 from dossier.samples.dossier import make_sample_dossier  # noqa: E402
+from dossier.samples.real_texts import load_real_texts  # noqa: E402
 from schemas.case_card import DocumentRef  # noqa: E402
 from tasks.nlp.clean import clean_dossier_text  # noqa: E402
-from tasks.nlp.doc_classifier import JUDGMENTS_FILE, add_ocr_noise, load_classifier  # noqa: E402
+from tasks.nlp.doc_classifier_build import TRAIN_JUDGMENTS, add_ocr_noise  # noqa: E402
 from tasks.nlp.documents import split_documents  # noqa: E402
 
 HELD_OUT_SEED = 900_000
-HELD_OUT_JUDGMENTS = slice(150, 200)
+HELD_OUT_JUDGMENTS = slice(TRAIN_JUDGMENTS.stop, 200)
 
 Labelled = tuple[list[str], list[DocumentRef]]
 
@@ -68,13 +69,12 @@ def generated(n: int) -> list[Labelled]:
 def real_judgments(per_dossier: int = 10) -> list[Labelled]:
     from dossier.samples.render import paginate_text
 
-    with JUDGMENTS_FILE.open(encoding="utf-8") as handle:
-        lines = handle.readlines()[HELD_OUT_JUDGMENTS]
+    judgments = [t.text for t in load_real_texts("judge")[HELD_OUT_JUDGMENTS]]
     sets: list[Labelled] = []
     pages: list[str] = []
     docs: list[DocumentRef] = []
-    for count, line in enumerate(lines, 1):
-        paragraphs = [p for p in json.loads(line)["fd"].split() if p]
+    for count, judgment in enumerate(judgments, 1):
+        paragraphs = [p for p in judgment.split() if p]
         head, body = paragraphs[0], "\n".join(paragraphs[1:])
         title = head if len(head) <= 30 else None
         if title is None:
@@ -153,10 +153,18 @@ def main() -> None:
     parser.add_argument("--dossiers", type=int, default=30)
     parser.add_argument("--ocr", type=int, default=0, help="also OCR this many rendered samples")
     parser.add_argument("--ocr-engine", default="tesseract", choices=("tesseract", "rapidocr"))
+    parser.add_argument(
+        "--artifact", type=Path, help="score this classifier artifact instead of the shipped one"
+    )
     args = parser.parse_args()
     started = time.perf_counter()
-    classifier = load_classifier()
-    print(f"classifier {classifier.fingerprint} ready in {time.perf_counter() - started:.1f}s")
+    if args.artifact:
+        from tasks.models import read_artifact
+
+        chosen = doc_classifier.from_artifact(read_artifact(args.artifact))
+        doc_classifier.load_classifier = lambda: chosen  # split_documents looks it up per call
+    classifier = doc_classifier.load_classifier()
+    print(f"classifier {classifier.version} ready in {time.perf_counter() - started:.1f}s")
     gen = generated(args.dossiers)
     conditions: list[tuple[str, list[Labelled], bool]] = [
         ("generated, as printed", gen, False),
@@ -165,11 +173,10 @@ def main() -> None:
     for rate in (0.03, 0.08):
         noisy = [(ocr_noise(p, rate, i), d) for i, (p, d) in enumerate(gen)]
         conditions.append((f"generated, OCR noise {rate:.0%}, cleaned", noisy, True))
-    if JUDGMENTS_FILE.exists():
-        real = real_judgments()
-        conditions.append(("real judgments (50), as printed", real, False))
-        real_noisy = [(ocr_noise(p, 0.05, i), d) for i, (p, d) in enumerate(real)]
-        conditions.append(("real judgments (50), OCR noise 5%, cleaned", real_noisy, True))
+    real = real_judgments()
+    conditions.append(("real judgments (50), as printed", real, False))
+    real_noisy = [(ocr_noise(p, 0.05, i), d) for i, (p, d) in enumerate(real)]
+    conditions.append(("real judgments (50), OCR noise 5%, cleaned", real_noisy, True))
     if args.ocr:
         conditions.append(
             (

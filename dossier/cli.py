@@ -56,10 +56,20 @@ def version(
 
 def _register() -> None:
     """Command groups, each in its own module; imported here so ``--help`` lists them all."""
-    from dossier.commands import db, demo, process, reprocess, review_queue, samples, services
+    from dossier.commands import (
+        db,
+        demo,
+        models,
+        process,
+        reprocess,
+        review_queue,
+        samples,
+        services,
+    )
 
     app.add_typer(services.app, name="services")
     app.add_typer(db.app, name="db")
+    app.add_typer(models.app, name="models")
     app.command("samples")(samples.samples)
     app.command("process")(process.process)
     app.command("reprocess")(reprocess.reprocess)

@@ -1,5 +1,7 @@
 """Debian packages the pipeline shells out to: tesseract (+ Chinese and OSD data), CJK
-fonts for rendering, PostgreSQL, Chromium for the UI tests.
+fonts for the pages Chromium shows in the UI tests, PostgreSQL, Chromium. (Sample
+dossiers are rendered with a font from a Python package, ``dossier.samples.fonts``: the
+demo needs none of these.)
 
 Installed with apt-get when missing; ``apt-get update`` runs only when the
 package lists are empty or an install fails for want of them.

@@ -7,9 +7,9 @@ need 300 decoded pages in memory; the PDF writer keeps only each page's
 compressed bytes until it writes the file.
 
 pypdfium2 writes scanned (image-only) PDFs. fpdf2 writes born-digital PDFs
-with a real CJK text layer (Noto Sans CJK SC from Debian's fonts-noto-cjk,
-loaded straight from the .ttc collection) and password-protected ones; fpdf2
-comes with ocrmypdf, a dev dependency, and is imported lazily.
+with a real CJK text layer (Noto Sans SC from a Python package, see
+``dossier.samples.fonts``) and password-protected ones; fpdf2 comes with ocrmypdf,
+a dev dependency, and is imported lazily.
 """
 
 from __future__ import annotations
@@ -19,7 +19,6 @@ import struct
 import zipfile
 import zlib
 from collections.abc import Iterable, Sequence
-from functools import lru_cache
 from pathlib import Path
 from typing import TYPE_CHECKING, Literal
 
@@ -28,8 +27,6 @@ from PIL import Image, TiffImagePlugin
 if TYPE_CHECKING:
     from fpdf import FPDF
 
-NOTO_CJK_DIR = Path("/usr/share/fonts/opentype/noto")
-NOTO_SANS_CJK = NOTO_CJK_DIR / "NotoSansCJK-Regular.ttc"
 POINTS_PER_INCH = 72
 A4_POINTS = (595.28, 841.89)
 
@@ -124,18 +121,6 @@ def write_zip(
 
 
 # --- PDFs ------------------------------------------------------------------
-@lru_cache(maxsize=1)
-def _noto_sc_index() -> int:
-    """Index of the Simplified Chinese face in Debian's Noto Sans CJK collection."""
-    from fontTools.ttLib import TTCollection
-
-    collection = TTCollection(str(NOTO_SANS_CJK), lazy=True)
-    for index, font in enumerate(collection.fonts):
-        if font["name"].getDebugName(4) == "Noto Sans CJK SC":
-            return index
-    raise FileNotFoundError(f"no 'Noto Sans CJK SC' face in {NOTO_SANS_CJK}")
-
-
 def _new_pdf() -> FPDF:
     from fpdf import FPDF
 
@@ -211,7 +196,9 @@ def write_text_pdf(
     from fpdf.enums import MethodReturnValue, WrapMode
 
     pdf = _new_pdf()
-    pdf.add_font("noto-sc", fname=str(NOTO_SANS_CJK), collection_font_number=_noto_sc_index())
+    from dossier.samples.fonts import SANS
+
+    pdf.add_font("noto-sc", fname=str(SANS))
     pdf.set_font("noto-sc", size=font_size)
     pdf.set_margins(margin, margin, margin)
     line_height = font_size * 1.6

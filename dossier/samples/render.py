@@ -20,13 +20,13 @@ from pathlib import Path
 import numpy as np
 from PIL import Image, ImageDraw, ImageFilter, ImageFont
 
+from dossier.samples import fonts
 from dossier.settings import PROJECT_ROOT
 
 A4_300DPI = (2480, 3508)
-NOTO_DIR = Path("/usr/share/fonts/opentype/noto")
-DEFAULT_FONT = NOTO_DIR / "NotoSerifCJK-Regular.ttc"
+DEFAULT_FONT = fonts.SERIF  # Noto Serif SC from a Python package: no system fonts needed
 # Face index of "Noto Serif/Sans CJK SC" inside Debian's .ttc collections
-# (0 JP, 1 KR, 2 SC, 3 TC, 4 HK): the SC face draws mainland glyph shapes.
+# (0 JP, 1 KR, 2 SC, 3 TC, 4 HK), for a caller that passes one as ``font_path``.
 SC_FACE_INDEX = 2
 DEFAULT_FONT_SIZE = 50  # px at 300 dpi ≈ 12 pt, a little smaller than 公文 三号
 DEFAULT_MARGINS = (230, 250, 230, 250)  # left, top, right, bottom in px

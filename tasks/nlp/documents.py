@@ -135,8 +135,8 @@ def _within_one_edit(a: str, b: str) -> bool:
 def _fuzzy(line: str) -> list[tuple[str, str]]:
     """Types whose title the line's end is one edit away from (讯问笔灵, 刑事判快书)."""
     hits: list[tuple[str, str]] = []
-    if line[0].isdigit() or line[-1].isdigit():
-        return hits  # a contents entry (1 受案登记表 3), not a title
+    if not line or line[0].isdigit() or line[-1].isdigit():
+        return hits  # nothing left, or a contents entry (1 受案登记表 3): not a title
     for kind, title in _FUZZY_TITLES:
         n = len(title)
         if any(len(line) >= k and _within_one_edit(line[-k:], title) for k in (n - 1, n, n + 1)):
@@ -154,8 +154,11 @@ def detect_title(page: str) -> TitleMatch | None:
     lines = []
     for line in _title_lines(page):
         line = _TRAILING_SPECK.sub("", line)  # dust after a printed title reads as 。 or .
-        if len(line) <= _MAX_TITLE_LEN and not _SENTENCE_PUNCT.search(line):
-            lines.append((line, _TRAILING_NOTE.sub("", line)))
+        core = _TRAILING_NOTE.sub("", line)
+        # A line that is nothing but a note — （此页无正文）, a case number's year （2019） on
+        # a text run of its own in a born-digital PDF — has no title in it.
+        if core and len(line) <= _MAX_TITLE_LEN and not _SENTENCE_PUNCT.search(line):
+            lines.append((line, core))
     for line, core in lines:
         for kind, pattern, confidence in _TITLE_RULES[:-1]:
             if pattern.match(core):

@@ -8,6 +8,7 @@ feeds them the dossier's pages in order and keeps their outputs under
 from __future__ import annotations
 
 from collections.abc import Sequence
+from typing import TYPE_CHECKING
 
 from pydantic import BaseModel
 
@@ -15,8 +16,12 @@ from dossier.store.base import ObjectStore
 from dossier.store.keys import case_card_key, documents_key
 from schemas.case_card import CaseCard, DocumentRef
 from schemas.ocr import PageOcr
+from tasks.models import model_version
 from tasks.stages.contract import Stage, StageContext, StageResult
 from tasks.stages.stored import load_pages, page_count_of, page_keys
+
+if TYPE_CHECKING:
+    from tasks.nlp.documents import SplitDocument
 
 
 class DocumentText(DocumentRef):
@@ -36,19 +41,30 @@ def page_texts(pages: Sequence[PageOcr]) -> list[str]:
     return [p.text if p.status == "ok" else "" for p in ordered]
 
 
-def structure_dossier(store: ObjectStore, dossier_id: str, pages: Sequence[PageOcr]) -> Structured:
+def structure_texts(dossier_id: str, texts: Sequence[str]) -> tuple[list[SplitDocument], CaseCard]:
+    """Page texts in page order (``""`` for a blank or failed page) → the documents and the
+    case card: all the stage does short of the store, so that it can be run over any text.
+    Whatever the text, it returns; a field it cannot read stays empty."""
     # Imported here, not at module level: spaCy and the classifier cost seconds to
     # import, and a flow run imports this module before its first page is read.
     from tasks.nlp.case_card import build_case_card
     from tasks.nlp.clean import clean_dossier_text
     from tasks.nlp.documents import split_documents
 
-    cleaned = clean_dossier_text(page_texts(pages))
+    cleaned = clean_dossier_text(list(texts))
     split = split_documents(cleaned)
-    documents = [d.to_ref() for d in split]
     card = build_case_card(
-        dossier_id, "\n".join(cleaned), documents, document_texts=[d.text for d in split]
+        dossier_id,
+        "\n".join(cleaned),
+        [d.to_ref() for d in split],
+        document_texts=[d.text for d in split],
     )
+    return split, card
+
+
+def structure_dossier(store: ObjectStore, dossier_id: str, pages: Sequence[PageOcr]) -> Structured:
+    split, card = structure_texts(dossier_id, page_texts(pages))
+    documents = card.documents
     store.put_json(
         documents_key(dossier_id),
         {
@@ -76,10 +92,12 @@ STAGE = Stage(
     name="structure",
     description="clean, split, classify and extract: documents and the case card (nlp/)",
     # The extractor, its rules and lexicons (tasks/nlp, data files included), the card's
-    # schema, ID-number masking, and the sample generator the page classifier learns from.
+    # schema and ID-number masking; the page classifier by its artifact's version (a run
+    # loads it and never trains, so neither its training data nor scikit-learn count).
     code=("tasks.stages.structure", "tasks.stages.stored", "tasks.nlp", "schemas.case_card",
-          "schemas.ocr", "dossier.privacy", "dossier.samples"),
-    libraries=("spacy", "jieba", "cn2an", "scikit-learn", "python-stdnum"),
+          "schemas.ocr", "dossier.privacy"),
+    libraries=("spacy", "jieba", "cn2an", "python-stdnum"),
+    models=lambda ctx: {"doc_classifier": model_version("doc_classifier")},
     inputs=lambda ctx: page_keys(ctx.dossier_id, page_count_of(ctx.store, ctx.manifest)),
     outputs=lambda ctx: [documents_key(ctx.dossier_id), case_card_key(ctx.dossier_id)],
     run=structure_by_id,

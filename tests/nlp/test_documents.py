@@ -1,25 +1,22 @@
 """Splitting dossiers into typed documents: generated dossiers (text level) and real judgments.
 
-The classifier trains on first use (about a minute) and is cached under settings.cache_dir.
+The classifier is the artifact shipped in the package (``dossier models build``).
 """
 
 from __future__ import annotations
 
-import json
 import random
-from pathlib import Path
 
 import pytest
 
 from dossier.samples.dossier import fast_paginate, make_sample_dossier
+from dossier.samples.real_texts import load_real_texts
 from dossier.samples.render import printed_lines
 from schemas.case_card import DOCUMENT_TYPES
 from tasks.nlp.clean import clean_dossier_text, join_pages
-from tasks.nlp.doc_classifier import TRAIN_JUDGMENTS, TRAIN_SEEDS, add_ocr_noise, fingerprint
+from tasks.nlp.doc_classifier_build import TRAIN_JUDGMENTS, TRAIN_SEEDS, add_ocr_noise
 from tasks.nlp.documents import detect_title, split_documents
 
-ROOT = Path(__file__).resolve().parents[2]
-JUDGMENTS = ROOT.parent / "shared" / "data" / "cases" / "judge_dev.jsonl"
 HELD_OUT = [910_001, 910_002, 910_003, 910_004]
 
 
@@ -60,7 +57,6 @@ def test_a_misread_title_matches_fuzzily_with_lower_confidence() -> None:
 
 def test_held_out_dossiers_are_not_training_dossiers() -> None:
     assert not set(HELD_OUT) & set(TRAIN_SEEDS)
-    assert fingerprint() == fingerprint()
 
 
 @pytest.mark.parametrize("seed", HELD_OUT)
@@ -117,14 +113,13 @@ def test_classifier_alone_types_pages() -> None:
     assert right / sum(1 for p in sample.pages if p) >= 0.9
 
 
-@pytest.mark.skipif(not JUDGMENTS.exists(), reason="needs ../shared/data/cases")
 def test_real_judgments_split_one_document_each() -> None:
     """Three held-out real judgments printed one after another (not seen in training)."""
-    lines = JUDGMENTS.read_text(encoding="utf-8").splitlines()[TRAIN_JUDGMENTS.stop :][:3]
+    judgments = [t.text for t in load_real_texts("judge")[TRAIN_JUDGMENTS.stop :][:3]]
     pages: list[str] = []
     expected = []
-    for line in lines:
-        paragraphs = json.loads(line)["fd"].split()
+    for judgment in judgments:
+        paragraphs = judgment.split()
         body = fast_paginate("\n".join(paragraphs[1:]), paragraphs[0], 0)
         body[0] = f"{paragraphs[0]}\n{body[0]}"
         expected.append(("判决书", (len(pages) + 1, len(pages) + len(body))))
