@@ -351,8 +351,9 @@ def _hand_line(
         glyph = glyph.rotate(rng.uniform(-6, 6), resample=Image.Resampling.BICUBIC)
         g = np.asarray(glyph, dtype=np.float32) / 255.0
         shear = rng.uniform(-0.12, 0.12)
-        affine = np.array([[scale, shear * scale, (1 - scale) * cell / 2 - shear * scale * cell / 2],
-                           [0, scale, (1 - scale) * cell / 2]], np.float32)
+        half = cell / 2
+        affine = np.array([[scale, shear * scale, (1 - scale) * half - shear * scale * half],
+                           [0, scale, (1 - scale) * half]], np.float32)
         g = cv2.warpAffine(g, affine, (cell, cell), flags=cv2.INTER_LINEAR)
         weight = rng.choice([-1, 0, 0, 1, 1, 2])  # pen pressure: thinner or heavier strokes
         if weight > 0:

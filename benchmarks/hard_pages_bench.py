@@ -1,0 +1,163 @@
+"""OCR on the pages real dossiers hold, per kind of page (issue 17). Not a test.
+
+    .venv/bin/python -m benchmarks.hard_pages_bench --pages 4
+    .venv/bin/python -m benchmarks.hard_pages_bench --pages 4 --baseline   # today's path too
+
+Pages are rendered from real judgments (``judge_dev.jsonl``) by
+``dossier.samples.hard_pages``: clean office scans, phone photos, faxes, colour
+scans with a red seal and form rules, handwriting-like 笔录 pages. Each kind
+gets its own judgments. It prints per kind the CER of the body text (NFKC,
+whitespace removed, summed edits over summed reference characters), what the
+page steps found (straightened, seals and whether their text was read, pages
+flagged for review) and the overall CER.
+
+``--baseline`` also reads every page through ``ocr_page`` with no page-kind
+step (``page_steps=()``, as before issue 17) for a before/after table.
+``--speed N`` times clean pages N rounds, alternating the full path and the
+path without page-kind steps in this one process, so the ratio holds under
+whatever load the machine has (the load average is printed).
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import time
+from dataclasses import dataclass
+
+from rapidfuzz.distance import Levenshtein
+
+from benchmarks.common import print_machine, ratio_line
+from dossier.samples.hard_pages import PAGE_KINDS, HardPage, hard_page, kai_font_path
+from dossier.samples.render import judgment_pages
+from schemas.ocr import PageOcr
+from tasks.ocr.metrics import normalise_for_cer
+from tasks.ocr.page import ocr_page
+
+
+@dataclass
+class Tally:
+    edits: int = 0
+    chars: int = 0
+    pages: int = 0
+    seconds: float = 0.0
+
+    def add(self, reference: str, text: str, seconds: float) -> None:
+        ref, hyp = normalise_for_cer(reference), normalise_for_cer(text)
+        self.edits += Levenshtein.distance(ref, hyp)
+        self.chars += len(ref)
+        self.pages += 1
+        self.seconds += seconds
+
+    @property
+    def cer(self) -> float:
+        return self.edits / max(self.chars, 1)
+
+
+def make_pages(kinds: list[str], per_kind: int, start: int = 40) -> list[HardPage]:
+    """``per_kind`` pages of each kind, each kind from its own run of judgments."""
+    texts = judgment_pages(per_kind * len(PAGE_KINDS), start=start)
+    pages = []
+    for k, kind in enumerate(PAGE_KINDS):
+        if kind not in kinds:
+            continue
+        for i in range(per_kind):
+            title, text = texts[k * per_kind + i]
+            pages.append(hard_page(kind, text, title=title, seed=100 * k + i))
+    return pages
+
+
+def read(page: HardPage, number: int, engine: str, steps: tuple[str, ...] | None) -> PageOcr:
+    kwargs = {} if steps is None else {"page_steps": steps}
+    return ocr_page("bench", number, page.image, engine=engine, **kwargs)
+
+
+def run(pages: list[HardPage], engine: str, steps: tuple[str, ...] | None,
+        label: str) -> dict[str, Tally]:
+    tallies: dict[str, Tally] = {}
+    seals_read = seals_total = straightened = flagged = 0
+    for number, page in enumerate(pages, start=1):
+        started = time.perf_counter()
+        record = read(page, number, engine, steps)
+        seconds = time.perf_counter() - started
+        if record.status != "ok":
+            print(f"  page {number} ({page.kind}): {record.status} {record.error or ''}")
+        tallies.setdefault(page.kind, Tally()).add(page.reference, record.text, seconds)
+        straightened += bool(getattr(record, "straightened", False))
+        flagged += bool(getattr(record, "review", []))
+        for seal_text, _ in page.seals:
+            seals_total += 1
+            found = [s.text for s in getattr(record, "seals", [])]
+            seals_read += any(normalise_for_cer(seal_text) == normalise_for_cer(t) for t in found)
+    total = Tally()
+    print(f"{label} ({engine}):")
+    print(f"  {'kind':<12} {'pages':>5} {'chars':>6} {'CER':>8} {'s/page':>7}")
+    for kind in PAGE_KINDS:
+        if kind in tallies:
+            t = tallies[kind]
+            print(f"  {kind:<12} {t.pages:>5} {t.chars:>6} {t.cer:>8.3%} "
+                  f"{t.seconds / t.pages:>7.2f}")
+            total.edits += t.edits
+            total.chars += t.chars
+            total.pages += t.pages
+            total.seconds += t.seconds
+    print(f"  {'overall':<12} {total.pages:>5} {total.chars:>6} {total.cer:>8.3%} "
+          f"{total.seconds / max(total.pages, 1):>7.2f}")
+    if steps is None:
+        print(f"  photos straightened {straightened}; seals read exactly "
+              f"{seals_read}/{seals_total}; pages with regions flagged for review {flagged}")
+    return tallies
+
+
+def speed(pages: list[HardPage], engine: str, rounds: int) -> None:
+    """Clean pages/s with and without page-kind steps, alternated in this process."""
+    clean = [p for p in pages if p.kind == "clean"]
+    if not clean:
+        return
+    read(clean[0], 0, engine, None)  # load the models before timing
+    timed = {"with page steps": 0.0, "without": 0.0}
+    for round_ in range(rounds):
+        order = [None, ()] if round_ % 2 == 0 else [(), None]
+        for steps in order:
+            started = time.perf_counter()
+            for number, page in enumerate(clean, start=1):
+                read(page, number, engine, steps)
+            timed["with page steps" if steps is None else "without"] += (
+                time.perf_counter() - started
+            )
+    n = len(clean) * rounds
+    load = ", ".join(f"{v:.1f}" for v in os.getloadavg())
+    print(ratio_line(f"clean pages ({engine}) with page steps", n / timed["with page steps"],
+                     n / timed["without"], "without", "pages/s") + f" (load average {load})")
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--pages", type=int, default=4, help="pages per kind")
+    parser.add_argument("--kinds", default=",".join(PAGE_KINDS))
+    parser.add_argument("--engine", default="rapidocr")
+    parser.add_argument("--baseline", action="store_true", help="also without page-kind steps")
+    parser.add_argument("--speed", type=int, default=0, help="rounds of the clean-page timing")
+    parser.add_argument("--save", help="write the rendered pages as PNG into this folder")
+    args = parser.parse_args(argv)
+
+    print_machine()
+    kinds = [k for k in args.kinds.split(",") if k]
+    pages = make_pages(kinds, args.pages)
+    kai = kai_font_path()
+    print(f"pages: {len(pages)} ({args.pages} per kind: {', '.join(kinds)}); "
+          f"handwriting face: {kai.name if kai else 'default (no Kai face installed)'}")
+    if args.save:
+        os.makedirs(args.save, exist_ok=True)
+        for i, page in enumerate(pages, start=1):
+            page.image.save(os.path.join(args.save, f"{i:03d}-{page.kind}.png"))
+    if args.baseline:
+        run(pages, args.engine, (), "before: no page-kind steps")
+    run(pages, args.engine, None, "with page-kind steps")
+    if args.speed:
+        speed(pages, args.engine, args.speed)
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())
