@@ -73,7 +73,7 @@ def read(page: HardPage, number: int, engine: str, steps: tuple[str, ...] | None
 
 
 def run(pages: list[HardPage], engine: str, steps: tuple[str, ...] | None,
-        label: str) -> dict[str, Tally]:
+        label: str, verbose: bool = False) -> dict[str, Tally]:
     tallies: dict[str, Tally] = {}
     seals_read = seals_total = straightened = flagged = 0
     for number, page in enumerate(pages, start=1):
@@ -83,6 +83,12 @@ def run(pages: list[HardPage], engine: str, steps: tuple[str, ...] | None,
         if record.status != "ok":
             print(f"  page {number} ({page.kind}): {record.status} {record.error or ''}")
         tallies.setdefault(page.kind, Tally()).add(page.reference, record.text, seconds)
+        if verbose:
+            ref, hyp = normalise_for_cer(page.reference), normalise_for_cer(record.text)
+            page_cer = Levenshtein.distance(ref, hyp) / max(len(ref), 1)
+            print(f"  page {number:>3} {page.kind:<12} CER {page_cer:.3%} {seconds:.1f} s "
+                  f"applied={record.applied} review={len(record.review)}",
+                  flush=True)
         straightened += bool(getattr(record, "straightened", False))
         flagged += bool(getattr(record, "review", []))
         for seal_text, _ in page.seals:
@@ -139,6 +145,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--baseline", action="store_true", help="also without page-kind steps")
     parser.add_argument("--speed", type=int, default=0, help="rounds of the clean-page timing")
     parser.add_argument("--save", help="write the rendered pages as PNG into this folder")
+    parser.add_argument("--verbose", action="store_true", help="one line per page")
     args = parser.parse_args(argv)
 
     print_machine()
@@ -152,8 +159,8 @@ def main(argv: list[str] | None = None) -> int:
         for i, page in enumerate(pages, start=1):
             page.image.save(os.path.join(args.save, f"{i:03d}-{page.kind}.png"))
     if args.baseline:
-        run(pages, args.engine, (), "before: no page-kind steps")
-    run(pages, args.engine, None, "with page-kind steps")
+        run(pages, args.engine, (), "before: no page-kind steps", args.verbose)
+    run(pages, args.engine, None, "with page-kind steps", args.verbose)
     if args.speed:
         speed(pages, args.engine, args.speed)
     return 0

@@ -344,7 +344,7 @@ def _hand_line(
     natural = sum(font.getlength(ch) for ch in line)
     squeeze = min(1.0, (width - size * 0.2) / max(natural, 1.0))  # every character fits
     for ch in line:
-        scale = rng.uniform(0.86, 1.08)
+        scale = rng.uniform(0.82, 1.1)
         cell = int(size * 1.6)
         glyph = Image.new("L", (cell, cell), 0)
         ImageDraw.Draw(glyph).text((cell / 2, cell / 2), ch, font=font, fill=255, anchor="mm")
@@ -361,7 +361,7 @@ def _hand_line(
         elif weight < 0:
             g = cv2.erode(g, np.ones((2, 2), np.uint8))
         advance = font.getlength(ch) * squeeze * rng.uniform(0.9, 1.0)
-        cy = height / 2 + rng.uniform(-0.06, 0.06) * size + baseline_drift * x
+        cy = height / 2 + rng.uniform(-0.09, 0.09) * size + baseline_drift * x
         gx, gy = int(x + advance / 2 - cell / 2), int(cy - cell / 2)
         _paste_max(canvas, g, gx, gy)
         cols = np.flatnonzero(g.max(axis=0) > 0.5)

@@ -8,8 +8,8 @@ to check, and the region is called handwriting when its strokes are
 irregular: printed characters of a line share one height and one centre
 line, handwritten ones wander in both.
 
-The measure: the line's box is cut into character cells at the empty columns
-of its ink; over the cells, the spread of their vertical centres and of their
+The measure: the line's box, less any ruled line, is cut into character
+cells at the empty columns of its ink; over the cells, the spread of their vertical centres and of their
 heights, relative to the line's height. Printed lines (even blurred, skewed
 and JPEG'd) stay under ~0.04 and ~0.12; jittered hand-drawn lines go above.
 """
@@ -36,6 +36,11 @@ def stroke_irregularity(gray: np.ndarray, box: Box) -> tuple[float, float]:
     if crop.size == 0 or crop.shape[0] < 8:
         return 0.0, 0.0
     _, ink = cv2.threshold(crop, 0, 1, cv2.THRESH_BINARY_INV + cv2.THRESH_OTSU)
+    # A form's ruled line under the writing would join every column into one cell.
+    rule_length = max(3, int(1.5 * crop.shape[0]))
+    if crop.shape[1] > rule_length:
+        rules = cv2.morphologyEx(ink, cv2.MORPH_OPEN, np.ones((1, rule_length), np.uint8))
+        ink = ink & (1 - rules)
     columns = ink.sum(axis=0) > 0
     edges = np.diff(np.concatenate(([0], columns.view(np.int8), [0])))
     starts, ends = np.flatnonzero(edges == 1), np.flatnonzero(edges == -1)
