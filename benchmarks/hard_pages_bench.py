@@ -21,10 +21,14 @@ whatever load the machine has (the load average is printed).
 from __future__ import annotations
 
 import argparse
+import json
 import os
 import time
 from dataclasses import dataclass
+from pathlib import Path
 
+import numpy as np
+from PIL import Image
 from rapidfuzz.distance import Levenshtein
 
 from benchmarks.common import print_machine, ratio_line
@@ -54,8 +58,13 @@ class Tally:
         return self.edits / max(self.chars, 1)
 
 
-def make_pages(kinds: list[str], per_kind: int, start: int = 40) -> list[HardPage]:
-    """``per_kind`` pages of each kind, each kind from its own run of judgments."""
+def make_pages(kinds: list[str], per_kind: int, start: int = 40,
+               cache: Path | None = None) -> list[HardPage]:
+    """``per_kind`` pages of each kind, each kind from its own run of judgments.
+
+    With ``cache``, rendered pages are kept there (lossless PNG and their known
+    text and geometry) and reused by later runs with the same arguments.
+    """
     texts = judgment_pages(per_kind * len(PAGE_KINDS), start=start)
     pages = []
     for k, kind in enumerate(PAGE_KINDS):
@@ -63,7 +72,27 @@ def make_pages(kinds: list[str], per_kind: int, start: int = 40) -> list[HardPag
             continue
         for i in range(per_kind):
             title, text = texts[k * per_kind + i]
-            pages.append(hard_page(kind, text, title=title, seed=100 * k + i))
+            seed = 100 * k + i
+            stem = cache / f"{kind}-{start}-{per_kind}-{i}" if cache else None
+            if stem and stem.with_suffix(".json").exists():
+                meta = json.loads(stem.with_suffix(".json").read_text("utf-8"))
+                image = Image.open(stem.with_suffix(".png"))
+                image.load()
+                corners = np.array(meta["corners"]) if meta["corners"] else None
+                seals = [(t, tuple(b)) for t, b in meta["seals"]]
+                pages.append(HardPage(kind, image, meta["reference"], corners, seals,
+                                      meta["dpi"], meta["font"]))
+                continue
+            page = hard_page(kind, text, title=title, seed=seed)
+            if stem:
+                stem.parent.mkdir(parents=True, exist_ok=True)
+                page.image.save(stem.with_suffix(".png"))
+                stem.with_suffix(".json").write_text(json.dumps({
+                    "reference": page.reference, "dpi": page.dpi, "font": page.font,
+                    "corners": None if page.corners is None else page.corners.tolist(),
+                    "seals": [[t, [int(v) for v in b]] for t, b in page.seals],
+                }, ensure_ascii=False), "utf-8")
+            pages.append(page)
     return pages
 
 
@@ -87,7 +116,8 @@ def run(pages: list[HardPage], engine: str, steps: tuple[str, ...] | None,
             ref, hyp = normalise_for_cer(page.reference), normalise_for_cer(record.text)
             page_cer = Levenshtein.distance(ref, hyp) / max(len(ref), 1)
             print(f"  page {number:>3} {page.kind:<12} CER {page_cer:.3%} {seconds:.1f} s "
-                  f"applied={record.applied} review={len(record.review)}",
+                  f"applied={getattr(record, 'applied', None)} "
+                  f"review={len(getattr(record, 'review', []))}",
                   flush=True)
         straightened += bool(getattr(record, "straightened", False))
         flagged += bool(getattr(record, "review", []))
@@ -144,20 +174,21 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--engine", default="rapidocr")
     parser.add_argument("--baseline", action="store_true", help="also without page-kind steps")
     parser.add_argument("--speed", type=int, default=0, help="rounds of the clean-page timing")
-    parser.add_argument("--save", help="write the rendered pages as PNG into this folder")
+    parser.add_argument("--cache", type=Path, help="keep rendered pages here and reuse them")
     parser.add_argument("--verbose", action="store_true", help="one line per page")
+    parser.add_argument("--threads", type=int, help="engine threads (default: all cores)")
     args = parser.parse_args(argv)
 
     print_machine()
+    if args.threads:
+        from tasks.ocr.engines import set_engine_threads
+
+        set_engine_threads(args.threads)
     kinds = [k for k in args.kinds.split(",") if k]
-    pages = make_pages(kinds, args.pages)
+    pages = make_pages(kinds, args.pages, cache=args.cache)
     kai = kai_font_path()
     print(f"pages: {len(pages)} ({args.pages} per kind: {', '.join(kinds)}); "
           f"handwriting face: {kai.name if kai else 'default (no Kai face installed)'}")
-    if args.save:
-        os.makedirs(args.save, exist_ok=True)
-        for i, page in enumerate(pages, start=1):
-            page.image.save(os.path.join(args.save, f"{i:03d}-{page.kind}.png"))
     if args.baseline:
         run(pages, args.engine, (), "before: no page-kind steps", args.verbose)
     run(pages, args.engine, None, "with page-kind steps", args.verbose)

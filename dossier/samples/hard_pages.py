@@ -98,7 +98,7 @@ def _desk(size: tuple[int, int], rng: np.random.Generator) -> np.ndarray:
 def _perspective_corners(
     page_size: tuple[int, int], canvas: tuple[int, int], rng: np.random.Generator
 ) -> np.ndarray:
-    """Where the sheet's corners land: scaled into the frame, keystoned 2–6%, turned ±3°."""
+    """Where the sheet's corners land: scaled into the frame, keystoned 2–6%, turned ±8°."""
     pw, ph = page_size
     cw, ch = canvas
     scale = rng.uniform(0.80, 0.90) * ch / ph
@@ -114,7 +114,7 @@ def _perspective_corners(
         dtype=np.float64,
     )
     corners += rng.uniform(-0.008, 0.008, corners.shape) * np.array([w, h])
-    angle = math.radians(rng.uniform(-3.0, 3.0))
+    angle = math.radians(rng.uniform(-8.0, 8.0))  # the sheet lies as it fell on the desk
     rot = np.array([[math.cos(angle), -math.sin(angle)], [math.sin(angle), math.cos(angle)]])
     corners = corners @ rot.T
     centre = np.array([cw / 2 + rng.uniform(-0.03, 0.03) * cw,
@@ -148,12 +148,25 @@ def photo_page(
     *,
     title: str | None = None,
     canvas: tuple[int, int] = (3024, 4032),
+    curl: float | None = None,
     seed: int,
 ) -> HardPage:
-    """A phone photo of the printed page lying on a desk (portrait, 12 MP, JPEG)."""
+    """A phone photo of the printed page lying on a desk (portrait, 12 MP, JPEG).
+
+    ``curl`` bows the printed lines (a sheet that does not lie flat): the middle
+    of each line sits this fraction of the page height below its ends; default
+    0.2–0.5%. The sheet's edges stay straight, so ``corners`` stay exact.
+    """
     rng = np.random.default_rng(seed)
     page = render_text_page(text, title=title)
     paper = np.asarray(page, dtype=np.float32) / 255.0
+    curl = rng.uniform(0.002, 0.005) if curl is None else curl
+    if curl:
+        h, w = paper.shape
+        bow = (curl * h * np.sin(np.pi * np.arange(w) / (w - 1))).astype(np.float32)
+        map_x = np.tile(np.arange(w, dtype=np.float32), (h, 1))
+        map_y = np.arange(h, dtype=np.float32)[:, None] - bow[None, :]
+        paper = cv2.remap(paper, map_x, map_y, cv2.INTER_LINEAR, borderValue=1.0)
     tint = np.array(rng.choice([(250, 248, 240), (245, 245, 245), (252, 246, 232)]), np.float32)
     page_rgb = (paper[:, :, None] * (tint - 25) + 25).astype(np.float32)  # ink ~25, not 0
     corners = _perspective_corners(page.size, canvas, rng)
