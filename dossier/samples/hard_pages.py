@@ -46,7 +46,7 @@ from dossier.samples.render import (
     render_text_page,
 )
 
-PAGE_KINDS = ("clean", "photo", "fax", "seal", "handwriting")
+PAGE_KINDS = ("clean", "photo", "fax", "seal", "handwriting", "handwriting-joined")
 # Brush (楷体) faces from Debian packages, tried in order; the handwriting renderer
 # falls back to the default face (with the same jitter) when none is installed.
 KAI_FONTS = (
@@ -76,6 +76,8 @@ class HardPage:
     seals: list[tuple[str, tuple[int, int, int, int]]] = field(default_factory=list)
     dpi: int = 300
     font: str = ""
+    hand_lines: list[tuple[int, int, int, int]] = field(default_factory=list)  # boxes written
+    printed_lines: list[tuple[int, int, int, int]] = field(default_factory=list)  # by hand/print
 
 
 # --- photo --------------------------------------------------------------------------
@@ -346,7 +348,7 @@ def _hand_font(size: int) -> tuple[ImageFont.FreeTypeFont, str]:
 
 def _hand_line(
     line: str, font: ImageFont.FreeTypeFont, height: int, width: int,
-    rng: np.random.Generator,
+    rng: np.random.Generator, joined: float,
 ) -> np.ndarray:
     """One handwritten line as ink coverage 0..1: jittered glyphs joined by thin strokes."""
     canvas = np.zeros((height, width), np.float32)
@@ -381,7 +383,7 @@ def _hand_line(
         if cols.size:
             entry = (gx + cols[0], gy + cell / 2 + rng.uniform(-0.3, 0.1) * size)
             # 连笔: the pen stays down from the last stroke into the next character.
-            if prev_exit is not None and rng.random() < 0.45 and ch not in "，。、；：！？":
+            if prev_exit is not None and rng.random() < joined and ch not in "，。、；：！？":
                 _stroke(canvas, prev_exit, entry, rng)
             prev_exit = (gx + cols[-1], gy + cell / 2 + rng.uniform(0.0, 0.35) * size)
         x += advance
@@ -415,12 +417,15 @@ def handwriting_page(
     text: str,
     *,
     title: str | None = None,
+    joined: float = 0.0,
     seed: int,
 ) -> HardPage:
     """A 笔录-like sheet: ruled lines, printed title and paragraphs, others written by hand.
 
     Paragraphs alternate between print and hand (the first is printed), as a
-    form's printed questions alternate with the answers written in.
+    form's printed questions alternate with the answers written in. ``joined``
+    is the share of characters the pen runs into from the one before (连笔):
+    0 for a careful hand, ~0.45 for a hurried one.
     """
     rng = np.random.default_rng(seed)
     layout = _layout_for_text()
@@ -443,6 +448,8 @@ def handwriting_page(
     ink = np.array(rng.choice([(25, 35, 90), (20, 20, 30), (30, 30, 60)]), np.float32)
     base = np.asarray(ruled, dtype=np.float32).copy()
     paragraph = -1
+    hand_lines: list[tuple[int, int, int, int]] = []
+    printed_lines: list[tuple[int, int, int, int]] = []
     for number, (line, starts) in enumerate(lines):
         if starts:
             paragraph += 1
@@ -454,18 +461,30 @@ def handwriting_page(
             c = np.asarray(line_img, dtype=np.float32)[:, :, None] / 255.0
             region = base[ly : ly + line_height]
             region[:] = region * (1 - c) + 20.0 * c
+            rows = np.flatnonzero(c[:, :, 0].max(axis=1) > 0.5)
+            cols = np.flatnonzero(c[:, :, 0].max(axis=0) > 0.5)
+            if rows.size and cols.size:
+                printed_lines.append((int(cols[0]), ly + int(rows[0]), int(cols[-1]) + 1,
+                                      ly + int(rows[-1]) + 1))
         else:
             strip_h = int(line_height * 1.3)
-            cover = _hand_line(line, font, strip_h, width - x - right // 2, rng)
+            cover = _hand_line(line, font, strip_h, width - x - right // 2, rng, joined)
             y0 = ly + DEFAULT_FONT_SIZE // 2 - strip_h // 2
             region = base[y0 : y0 + strip_h, x : x + cover.shape[1]]
             c = cover[: region.shape[0], : region.shape[1], None]
             region[:] = region * (1 - c) + ink * c
+            rows = np.flatnonzero(c[:, :, 0].max(axis=1) > 0.5)
+            cols = np.flatnonzero(c[:, :, 0].max(axis=0) > 0.5)
+            if rows.size and cols.size:
+                hand_lines.append((x + int(cols[0]), y0 + int(rows[0]), x + int(cols[-1]) + 1,
+                                   y0 + int(rows[-1]) + 1))
     image = Image.fromarray(np.clip(base, 0, 255).astype(np.uint8), "RGB")
     image = image.filter(ImageFilter.GaussianBlur(0.8))
     noisy = np.asarray(image, dtype=np.float32) + rng.normal(0, 6, (height, width, 1))
     image = _jpeg(Image.fromarray(np.clip(noisy, 0, 255).astype(np.uint8), "RGB"), 75)
-    return HardPage("handwriting", image, page_reference(text, title), font=face)
+    kind = "handwriting-joined" if joined else "handwriting"
+    return HardPage(kind, image, page_reference(text, title), font=face,
+                    hand_lines=hand_lines, printed_lines=printed_lines)
 
 
 # --- clean and shared ---------------------------------------------------------------
@@ -499,6 +518,8 @@ RENDERERS = {
     "fax": fax_page,
     "seal": seal_page,
     "handwriting": handwriting_page,
+    "handwriting-joined": lambda text, *, title=None, seed: handwriting_page(
+        text, title=title, joined=0.45, seed=seed),
 }
 
 

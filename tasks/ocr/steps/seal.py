@@ -62,7 +62,14 @@ def find_seals(rgb: np.ndarray) -> list[tuple[int, int, int, int]]:
         pad = 2
         boxes.append((max(0, (x - pad) * _WORK_SCALE), max(0, (y - pad) * _WORK_SCALE),
                       min(w, (x + bw + pad) * _WORK_SCALE), min(h, (y + bh + pad) * _WORK_SCALE)))
-    return boxes
+    # A faint stamp can fall apart into its ring and its star: a blob inside
+    # another blob's box is part of that seal.
+    return [b for b in boxes if not any(o != b and _inside(b, o) for o in boxes)]
+
+
+def _inside(inner: tuple[int, int, int, int], outer: tuple[int, int, int, int]) -> bool:
+    return (inner[0] >= outer[0] and inner[1] >= outer[1] and inner[2] <= outer[2]
+            and inner[3] <= outer[3])
 
 
 def lift_seals(rgb: np.ndarray, boxes: list[tuple[int, int, int, int]]) -> np.ndarray:
