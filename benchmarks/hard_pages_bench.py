@@ -81,7 +81,8 @@ def make_pages(kinds: list[str], per_kind: int, start: int = 40,
                 corners = np.array(meta["corners"]) if meta["corners"] else None
                 seals = [(t, tuple(b)) for t, b in meta["seals"]]
                 pages.append(HardPage(kind, image, meta["reference"], corners, seals,
-                                      meta["dpi"], meta["font"]))
+                                      meta["dpi"], meta["font"],
+                                      [tuple(b) for b in meta.get("hand_lines", [])]))
                 continue
             page = hard_page(kind, text, title=title, seed=seed)
             if stem:
@@ -91,6 +92,7 @@ def make_pages(kinds: list[str], per_kind: int, start: int = 40,
                     "reference": page.reference, "dpi": page.dpi, "font": page.font,
                     "corners": None if page.corners is None else page.corners.tolist(),
                     "seals": [[t, [int(v) for v in b]] for t, b in page.seals],
+                    "hand_lines": [list(b) for b in page.hand_lines],
                 }, ensure_ascii=False), "utf-8")
             pages.append(page)
     return pages
@@ -105,6 +107,7 @@ def run(pages: list[HardPage], engine: str, steps: tuple[str, ...] | None,
         label: str, verbose: bool = False) -> dict[str, Tally]:
     tallies: dict[str, Tally] = {}
     seals_read = seals_total = straightened = flagged = 0
+    hand_total = hand_flagged = false_hand = 0
     for number, page in enumerate(pages, start=1):
         started = time.perf_counter()
         record = read(page, number, engine, steps)
@@ -120,7 +123,15 @@ def run(pages: list[HardPage], engine: str, steps: tuple[str, ...] | None,
                   f"review={len(getattr(record, 'review', []))}",
                   flush=True)
         straightened += bool(getattr(record, "straightened", False))
-        flagged += bool(getattr(record, "review", []))
+        review = getattr(record, "review", [])
+        flagged += bool(review)
+        written = [r.box for r in review if r.reason == "handwriting"]
+        if page.hand_lines:
+            hand_total += len(page.hand_lines)
+            hand_flagged += sum(any(_centre_in(line, box) for box in written)
+                                for line in page.hand_lines)
+        else:
+            false_hand += len(written)
         for seal_text, _ in page.seals:
             seals_total += 1
             found = [s.text for s in getattr(record, "seals", [])]
@@ -141,8 +152,16 @@ def run(pages: list[HardPage], engine: str, steps: tuple[str, ...] | None,
           f"{total.seconds / max(total.pages, 1):>7.2f}")
     if steps is None:
         print(f"  photos straightened {straightened}; seals read exactly "
-              f"{seals_read}/{seals_total}; pages with regions flagged for review {flagged}")
+              f"{seals_read}/{seals_total}; pages with regions flagged for review {flagged}; "
+              f"handwritten lines flagged {hand_flagged}/{hand_total}; lines on pages without "
+              f"handwriting flagged as handwriting {false_hand}")
     return tallies
+
+
+def _centre_in(line: tuple[int, int, int, int], box) -> bool:
+    """Whether a review box covers part of a written line (upright pages, small skew)."""
+    cy = (line[1] + line[3]) / 2
+    return box.y0 <= cy <= box.y1 and box.x0 < line[2] and box.x1 > line[0]
 
 
 def speed(pages: list[HardPage], engine: str, rounds: int) -> None:
@@ -165,6 +184,25 @@ def speed(pages: list[HardPage], engine: str, rounds: int) -> None:
     load = ", ".join(f"{v:.1f}" for v in os.getloadavg())
     print(ratio_line(f"clean pages ({engine}) with page steps", n / timed["with page steps"],
                      n / timed["without"], "without", "pages/s") + f" (load average {load})")
+    # The same question without the noise of whole-page timings on a busy machine:
+    # what the page-kind detectors cost on a clean page, against the page's full time.
+    from tasks.ocr.engines import get_engine
+    from tasks.ocr.steps import PageWork, run_steps
+
+    reader = get_engine(engine)
+    detect_seconds = 0.0
+    for _ in range(rounds):
+        for number, page in enumerate(clean, start=1):
+            record = read(page, number, engine, ())
+            started = time.perf_counter()
+            work = PageWork(image=page.image, read_text=reader.read)
+            run_steps("image", work)
+            work.replace_image(page.image)
+            run_steps("result", work, record)
+            detect_seconds += time.perf_counter() - started
+    print(f"page-kind steps on clean pages: {detect_seconds / n * 1000:.0f} ms/page = "
+          f"{detect_seconds / timed['without']:.1%} of a page's time without them "
+          f"(load average {load})")
 
 
 def main(argv: list[str] | None = None) -> int:

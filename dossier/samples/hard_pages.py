@@ -121,6 +121,14 @@ def _perspective_corners(
     corners = corners @ rot.T
     centre = np.array([cw / 2 + rng.uniform(-0.03, 0.03) * cw,
                        ch / 2 + rng.uniform(-0.02, 0.02) * ch])
+    # The whole sheet is in the picture (a photo of a page, not of part of one):
+    # shrink it about its centre until every corner is 1.5% inside the frame.
+    low = np.array([0.015 * cw, 0.015 * ch])
+    high = np.array([cw, ch]) - low
+    reach = np.max(np.maximum((corners + centre - high) / np.maximum(corners, 1e-9),
+                              (low - corners - centre) / np.maximum(-corners, 1e-9)))
+    if reach > 0:
+        corners *= 1 - reach
     return (corners + centre).astype(np.float32)
 
 

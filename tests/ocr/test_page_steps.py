@@ -26,7 +26,7 @@ from tasks.ocr.engines import reading_order
 from tasks.ocr.metrics import normalise_for_cer
 from tasks.ocr.steps import PageWork, registered_steps, run_steps
 from tasks.ocr.steps.fax import despeckle, is_bilevel
-from tasks.ocr.steps.handwriting import stroke_irregularity
+from tasks.ocr.steps.handwriting import is_handwritten
 from tasks.ocr.steps.photo import find_page_corners
 from tasks.ocr.steps.seal import find_seals
 
@@ -131,17 +131,19 @@ def test_a_fax_is_prepared_and_read_with_its_punctuation(texts) -> None:
 
 
 def test_handwritten_lines_are_irregular_and_printed_lines_are_not(texts) -> None:
+    """On a 笔录-like page whose renderer knows which lines were written by hand."""
     title, text = texts[0]
-    page = handwriting_page("审判员\n" + text[:40], title=title, seed=9)
+    page = handwriting_page(text, title=title, seed=9)
     gray = np.asarray(page.image.convert("L"))
-    # Rows of the layout (top margin 250, title 176 px, lines 80 px): the printed
-    # paragraph "审判员" from y 426, the handwritten one from 506; a ruled line
-    # runs under each (y 486, 566) and inside both boxes.
-    printed = Box(x0=320, y0=420, x1=490, y1=492)
-    hand = Box(x0=230, y0=495, x1=2250, y1=572)
-    assert max(stroke_irregularity(gray, printed)) < 0.05
-    spread, size = stroke_irregularity(gray, hand)
-    assert spread > 0.05 or size > 0.16
+
+    def flagged(lines: list[tuple[int, int, int, int]]) -> float:
+        boxes = [Box(x0=a - 8, y0=b - 8, x1=c + 8, y1=d + 8) for a, b, c, d in lines
+                 if c - a > 4 * (d - b)]  # lines of a few characters cannot be judged
+        return sum(is_handwritten(gray, box) for box in boxes) / len(boxes)
+
+    assert page.hand_lines and page.printed_lines
+    assert flagged(page.hand_lines) >= 0.8
+    assert flagged(page.printed_lines) == 0.0
 
 
 def test_reading_order_follows_tilted_lines() -> None:

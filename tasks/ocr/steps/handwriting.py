@@ -48,18 +48,25 @@ def stroke_irregularity(gray: np.ndarray, box: Box) -> tuple[float, float]:
     edges = np.diff(np.concatenate(([0], columns.view(np.int8), [0])))
     starts, ends = np.flatnonzero(edges == 1), np.flatnonzero(edges == -1)
     line_height = float(crop.shape[0])
-    centres, heights = [], []
+    xs, centres, heights = [], [], []
     for a, b in zip(starts, ends, strict=True):
         if b - a < 0.3 * line_height:
             continue  # punctuation and stroke fragments say nothing about the hand
         rows = np.flatnonzero(ink[:, a:b].any(axis=1))
+        xs.append((a + b) / 2)
         centres.append((rows[0] + rows[-1]) / 2)
         heights.append(rows[-1] - rows[0] + 1)
     if len(centres) < 4:
         return 0.0, 0.0
+    # A line on a curled or tilted sheet bends smoothly; a hand wanders from one
+    # character to the next. Only what a gentle curve through the centres does
+    # not explain counts.
+    centre = np.array(centres)
+    if len(centres) >= 6:
+        centre = centre - np.polyval(np.polyfit(xs, centre, 2), xs)
     # Robust spreads (median absolute deviation): a bracket, a 一 or a digit among
     # printed characters sits off the common centre line without making it wander.
-    spread = _mad(np.array(centres)) / line_height
+    spread = _mad(centre) / line_height
     size = _mad(np.array(heights)) / max(float(np.median(heights)), 1.0)
     return spread, size
 
