@@ -162,3 +162,31 @@ def test_reading_order_follows_tilted_lines() -> None:
     assert [t for _, t, _, _ in ordered] == ["00", "01", "10", "11"]
     assert [n for *_, n in ordered] == [1, 1, 2, 2]
     assert normalise_for_cer("".join(t for _, t, _, _ in reading_order(entries)))  # still reads
+
+
+def test_pages_json_shows_what_was_done_to_each_page(tmp_path) -> None:
+    """``export_dossier`` carries the page-kind fields into pages.json."""
+    import json
+
+    from dossier.store.keys import ocr_key
+    from dossier.store.local import LocalStore
+    from schemas.ocr import PageOcr, ReviewRegion, Seal
+    from tasks.stages.export import export_dossier
+
+    store = LocalStore(tmp_path / "store")
+    box = Box(x0=1, y0=2, x1=30, y1=40)
+    pages = [
+        PageOcr(dossier_id="d" * 16, page=1, source="ocr", status="ok", text="正文",
+                applied=["photo", "seal"], straightened=True,
+                seals=[Seal(text="北京市海淀区人民检察院", box=box, confidence=0.99)]),
+        PageOcr(dossier_id="d" * 16, page=2, source="ocr", status="ok", text="答",
+                applied=["handwriting"],
+                review=[ReviewRegion(box=box, text="答", confidence=0.7, reason="handwriting")]),
+    ]
+    for page in pages:
+        store.put_json(ocr_key(page.dossier_id, page.page), page.model_dump(mode="json"))
+    folder = export_dossier(store, "d" * 16, 2, tmp_path / "out")
+    rows = json.loads((folder / "pages.json").read_text("utf-8"))
+    assert rows[0]["straightened"] and rows[0]["applied"] == ["photo", "seal"]
+    assert rows[0]["seals"][0]["text"] == "北京市海淀区人民检察院" and "review" not in rows[0]
+    assert not rows[1]["straightened"] and rows[1]["review"][0]["reason"] == "handwriting"
