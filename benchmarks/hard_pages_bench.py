@@ -169,7 +169,7 @@ def speed(pages: list[HardPage], engine: str, rounds: int) -> None:
     clean = [p for p in pages if p.kind == "clean"]
     if not clean:
         return
-    read(clean[0], 0, engine, None)  # load the models before timing
+    read(clean[0], 1, engine, None)  # load the models before timing
     timed = {"with page steps": 0.0, "without": 0.0}
     for round_ in range(rounds):
         order = [None, ()] if round_ % 2 == 0 else [(), None]
