@@ -28,6 +28,29 @@ class OcrItem(BaseModel):
     line: int | None = Field(None, description="Reading-order line number on the page.")
 
 
+class Seal(BaseModel):
+    """A seal (印章) found on the page: a page feature, its words kept out of the body text.
+
+    ``box`` is in the coordinates of the page image as it arrived (before any
+    turn or straightening); ``text`` is what could be read around its rim
+    ("" when nothing was legible), for gates and the case card: which office
+    stamped which document.
+    """
+
+    text: str = ""
+    box: Box
+    confidence: float | None = Field(None, ge=0.0, le=1.0)
+
+
+class ReviewRegion(BaseModel):
+    """A region a person should check: read with low confidence, perhaps handwriting."""
+
+    box: Box
+    text: str
+    confidence: float = Field(ge=0.0, le=1.0)
+    reason: Literal["handwriting", "low-confidence"]
+
+
 class PageOcr(BaseModel):
     """``ocr/<dossier_id>/page-NNNN.json``."""
 
@@ -50,3 +73,14 @@ class PageOcr(BaseModel):
     chars: int = 0
     seconds: float = 0.0
     image_key: str | None = None
+    applied: list[str] = Field(
+        default_factory=list,
+        description="Page-kind steps run on this page, in order (photo, seal, fax, ...).",
+    )
+    straightened: bool = Field(
+        False, description="A photographed page was found and its perspective undone."
+    )
+    seals: list[Seal] = Field(default_factory=list)
+    review: list[ReviewRegion] = Field(
+        default_factory=list, description="Regions flagged for a person to check."
+    )

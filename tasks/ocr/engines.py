@@ -206,6 +206,7 @@ class RapidOcrEngine:
         if out.boxes is None or out.txts is None or out.scores is None:
             return EngineResult()
         raw = []
+        quads = []
         for quad, text, score in zip(out.boxes, out.txts, out.scores, strict=True):
             text = nfkc(text).strip()
             if not text:
@@ -218,9 +219,10 @@ class RapidOcrEngine:
                     float(score),
                 )
             )
+            quads.append(np.asarray(quad))
         items = [
             OcrItem(text=text, box=box, confidence=min(1.0, max(0.0, score)), line=line)
-            for box, text, score, line in reading_order(raw)
+            for box, text, score, line in reading_order(raw, quads)
         ]
         return EngineResult(items=items, text=_lines_from_items(items, " "))
 
@@ -237,32 +239,69 @@ class RapidOcrEngine:
 
 def reading_order(
     boxes: list[tuple[Box, str, float]],
+    quads: list[np.ndarray] | None = None,
 ) -> list[tuple[Box, str, float, int]]:
-    """Sort line boxes top to bottom, left to right within a visual row; number the rows.
+    """Group line boxes into visual rows along their slope; rows top to bottom, left to right.
 
-    Boxes whose vertical centres fall within half a line height of each other
-    belong to one row (a heading split in two, a date right of a signature).
+    A row is a straight line through its boxes' centres. Each box (longest
+    first, since long boxes give the surest slope) joins the row whose line
+    passes within half a line height of its centre, extended to where the box
+    is; otherwise it starts a row. Rows are ordered by where their lines cross
+    the middle of the page. On a level page this is grouping by y (a heading
+    split in two, a date right of a signature); on a page still tilted or
+    keystoned (a photo) lines that rise or fall across the page no longer
+    land inside one another, which grouping by the y coordinate alone did.
+
+    ``quads`` are the engine's four corner points per box (clockwise from top
+    left); without them every box counts as level.
     """
     if not boxes:
         return []
-    ordered = sorted(boxes, key=lambda b: (b[0].y0 + b[0].y1) / 2)
-    rows: list[list[tuple[Box, str, float]]] = []
-    for entry in ordered:
-        box = entry[0]
-        centre = (box.y0 + box.y1) / 2
-        if rows:
-            last = rows[-1]
-            ref = last[0][0]
-            height = max(ref.y1 - ref.y0, box.y1 - box.y0, 1)
-            if abs(centre - (ref.y0 + ref.y1) / 2) < height / 2:
-                last.append(entry)
-                continue
-        rows.append([entry])
-    return [
-        (box, text, score, number)
-        for number, row in enumerate(rows, start=1)
-        for box, text, score in sorted(row, key=lambda e: e[0].x0)
-    ]
+    geometry = [_centre_line(box, quad) for box, quad in
+                zip([b[0] for b in boxes], quads or [None] * len(boxes), strict=True)]
+    # A box's slope counts only when it is long enough to measure; shorter boxes
+    # take the page's typical slope.
+    long_slopes = [g[3] for g in geometry if g[4] >= 3 * g[2]]
+    page_slope = float(np.median(long_slopes)) if long_slopes else 0.0
+    rows: list[dict] = []
+    for index in sorted(range(len(boxes)), key=lambda i: -geometry[i][4]):
+        cx, cy, height, slope, length = geometry[index]
+        if length < 3 * height:
+            slope = page_slope
+        best, best_distance = None, None
+        for row in rows:
+            distance = abs(cy - (row["cy"] + row["slope"] * (cx - row["cx"])))
+            limit = max(row["height"], height) / 2
+            if distance < limit and (best_distance is None or distance < best_distance):
+                best, best_distance = row, distance
+        if best is None:
+            rows.append({"cx": cx, "cy": cy, "slope": slope, "height": height,
+                         "members": [index]})
+        else:
+            best["members"].append(index)
+    middle = float(np.median([g[0] for g in geometry]))
+    rows.sort(key=lambda r: r["cy"] + r["slope"] * (middle - r["cx"]))
+    ordered = []
+    for number, row in enumerate(rows, start=1):
+        for index in sorted(row["members"], key=lambda i: boxes[i][0].x0):
+            box, text, score = boxes[index]
+            ordered.append((box, text, score, number))
+    return ordered
+
+
+def _centre_line(box: Box, quad: np.ndarray | None) -> tuple[float, float, float, float, float]:
+    """(centre x, centre y, height, slope dy/dx, length) of a text line box."""
+    if quad is None or len(quad) != 4:
+        return ((box.x0 + box.x1) / 2, (box.y0 + box.y1) / 2, max(box.y1 - box.y0, 1),
+                0.0, max(box.x1 - box.x0, 1))
+    tl, tr, br, bl = (np.asarray(p, dtype=np.float64) for p in quad)
+    left, right = (tl + bl) / 2, (tr + br) / 2
+    dx, dy = right[0] - left[0], right[1] - left[1]
+    height = (np.hypot(*(bl - tl)) + np.hypot(*(br - tr))) / 2
+    slope = dy / dx if dx > 1 else 0.0
+    centre = (left + right) / 2
+    return (float(centre[0]), float(centre[1]), max(float(height), 1.0), float(slope),
+            max(float(np.hypot(dx, dy)), 1.0))
 
 
 @cache

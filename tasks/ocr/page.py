@@ -17,6 +17,7 @@ from PIL import Image
 from schemas.ocr import PageOcr
 from tasks.ocr.engines import RapidOcrEngine, get_engine
 from tasks.ocr.preprocess import DirectionClassifier, prepare_page
+from tasks.ocr.steps import PageWork, run_steps
 
 
 def _direction_classifier() -> DirectionClassifier:
@@ -44,13 +45,18 @@ def ocr_page(
     engine: str,
     image_key: str | None = None,
     min_glyphs: int = 3,
+    page_steps: tuple[str, ...] | None = None,
 ) -> PageOcr:
-    """Blank check, orientation, deskew, then OCR one page image with ``engine``.
+    """Page-kind steps, blank check, orientation, deskew, then OCR one page with ``engine``.
 
-    ``engine`` is "rapidocr" or "tesseract". Blank pages come back with
-    ``status="blank"`` and are not OCR'd. ``rotation`` is the clockwise turn
-    applied to read the page, ``skew_degrees`` the counter-clockwise tilt
-    removed; boxes are in the coordinates of the turned, deskewed page.
+    ``engine`` is "rapidocr" or "tesseract". First the registered page-kind
+    steps (``tasks.ocr.steps``: photo, seal, fax) run where their detectors
+    fire; ``page_steps`` limits them to those names (``()``: none). Blank
+    pages come back with ``status="blank"`` and are not OCR'd. ``rotation``
+    is the clockwise turn applied to read the page, ``skew_degrees`` the
+    counter-clockwise tilt removed; boxes are in the coordinates of the
+    turned, deskewed (and, for a photo, straightened) page. After reading,
+    the result steps flag regions for review.
     """
     started = time.perf_counter()
     record = PageOcr(
@@ -65,7 +71,9 @@ def ocr_page(
         reader = get_engine(engine)
         record.engine_version = reader.version
         record.width, record.height = image.size
-        prepared = prepare_page(image, _direction_classifier(), min_glyphs=min_glyphs)
+        work = PageWork(image=image, read_text=reader.read)
+        run_steps("image", work, names=page_steps)
+        prepared = prepare_page(work.image, _direction_classifier(), min_glyphs=min_glyphs)
         if prepared.blank:
             record.status = "blank"
             record.blank = True
@@ -78,6 +86,12 @@ def ocr_page(
             record.mean_confidence = result.mean_confidence
             record.chars = count_chars(result.text)
             record.status = "ok"
+            work.replace_image(prepared.image)
+            run_steps("result", work, record, names=page_steps)
+        record.applied = work.applied
+        record.straightened = work.straightened
+        record.seals = work.seals
+        record.review = work.review
     except Exception as error:  # one bad page must not stop the dossier
         record.status = "failed"
         record.error = _describe(error)

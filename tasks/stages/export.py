@@ -16,7 +16,7 @@ from dossier.store.keys import case_card_key, documents_key, validation_key
 from tasks.stages.stored import load_pages
 
 PAGE_FIELDS = ("page", "source", "engine", "rotation", "blank", "mean_confidence", "chars",
-               "status")
+               "status", "applied", "straightened", "seals")
 
 
 def _write_json(path: Path, document: object) -> None:
@@ -34,6 +34,8 @@ def export_dossier(store: ObjectStore, dossier_id: str, page_count: int, out_dir
         row = page.model_dump(mode="json", include=set(PAGE_FIELDS))
         if page.error:
             row["error"] = page.error
+        if page.review:  # regions a person should check (handwriting, low confidence)
+            row["review"] = [region.model_dump(mode="json") for region in page.review]
         rows.append(row)
     (folder / "text.txt").write_text("\f".join(texts), encoding="utf-8")
     _write_json(folder / "pages.json", rows)
