@@ -79,7 +79,6 @@ def card_source() -> JudgmentSource:
         cites=lambda article: sa.exists().where(s.c.dossier_id == t.c.dossier_id,
                                                 s.c.article == article),
         single_charge=t.c.charges_in_sentence == 1,
-        amount=t.c.amount_yuan,
     )
 
 
@@ -150,7 +149,7 @@ def supervise_cards(cards: Sequence[tuple[str, CaseCard]], as_of: dt.date | None
             table.create(connection)
         load_card_rows(connection, cards)
         src = card_source()
-        population = sentencing_population(src, src.amount).subquery("population")
+        population = sentencing_population(src).subquery("population")
         ctx = RuleContext(as_of=as_of, thresholds=thresholds or {}, judgments=src,
                           population=population)
         for model in get_models(model_ids, cards_only=True):

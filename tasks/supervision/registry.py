@@ -51,7 +51,9 @@ class JudgmentSource:
     record_column: str
     cites: Callable[[sa.ColumnElement], sa.ColumnElement[bool]]
     single_charge: sa.ColumnElement[bool]
-    amount: sa.ColumnElement | None = None  # amount involved, for sentence_deviation bands
+    # The same rows with an ``amount_yuan`` column (the amount involved, for the amount
+    # bands of sentence_deviation): the table itself when it has one.
+    with_amount: sa.FromClause | None = None
 
 
 @dataclass(frozen=True)

@@ -41,15 +41,21 @@ def thresholds(settings: Settings | None = None) -> dict[str, float]:
 
 
 def feed_source() -> JudgmentSource:
-    """The judgments feed; a judgment's amount is its person's police cases of that offence."""
+    """The judgments feed; a judgment's amount is its person's largest police case of
+    that offence (joined once, for the amount bands of sentence_deviation)."""
     t = FeedJudgment.__table__
     p = FeedPoliceCase.__table__
-    amount = (sa.select(sa.func.max(p.c.amount_yuan))
-              .where(p.c.person_key == t.c.person_key, p.c.offence == t.c.charge)
-              .scalar_subquery())
+    amounts = (sa.select(p.c.person_key, p.c.offence, sa.func.max(p.c.amount_yuan).label("amount"))
+               .where(p.c.amount_yuan.is_not(None))
+               .group_by(p.c.person_key, p.c.offence).subquery("amounts"))
+    with_amount = (
+        sa.select(t, amounts.c.amount.label("amount_yuan"))
+        .select_from(t.outerjoin(amounts, sa.and_(amounts.c.person_key == t.c.person_key,
+                                                  amounts.c.offence == t.c.charge)))
+        .subquery("judgments_amounts"))
     return JudgmentSource(table=t, record_feed="judgments", record_column="judgment_id",
                           cites=lambda article: t.c.article == article,
-                          single_charge=sa.true(), amount=amount)
+                          single_charge=sa.true(), with_amount=with_amount)
 
 
 def leads_document(as_of: dt.date, findings: Iterable[Finding]) -> dict[str, Any]:
@@ -87,8 +93,8 @@ def supervise_database(
             load_card_rows(connection, library_cards(connection))
         feeds = feed_source()
         population = sa.union_all(
-            sentencing_population(feeds, feeds.amount),
-            sentencing_population(cards, cards.amount),
+            sentencing_population(feeds),
+            sentencing_population(cards),
         ).subquery("population")
         limits = thresholds(settings)
         for model in models:

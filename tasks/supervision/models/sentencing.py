@@ -28,8 +28,9 @@ LOW, HIGH = 0.05, 0.95
 AMOUNT_BANDS = (3_000, 10_000, 30_000, 100_000, 500_000)
 
 
-def _base(src, *extra: sa.ColumnElement) -> list[sa.ColumnElement]:
-    t = src.table.c
+def _base(src, *extra: sa.ColumnElement, table: sa.FromClause | None = None
+          ) -> list[sa.ColumnElement]:
+    t = (table if table is not None else src.table).c
     return [t.person_key.label("subject"), t.person_masked, t.case_no,
             t.court.label("agency"), t[src.record_column].label(f"r_{src.record_feed}"),
             t.charge, t.penalty, t.months, t.probation_months, *extra]
@@ -206,7 +207,6 @@ def amount_band(amount: sa.ColumnElement) -> sa.ColumnElement:
 
 def _sentence_deviation(ctx: RuleContext) -> sa.Select:
     src = ctx.judgments
-    t = src.table.c
     pop = ctx.population
     assert pop is not None, "sentence_deviation needs the sentencing population"
     partition = (pop.c.charge, pop.c.band)
@@ -225,8 +225,9 @@ def _sentence_deviation(ctx: RuleContext) -> sa.Select:
         .having(sa.func.max(ranked.c.n) >= MIN_CASES)
         .subquery("bounds")
     )
-    band = amount_band(src.amount if src.amount is not None else sa.null())
-    rows = sa.select(*_base(src), band.label("band")).where(
+    table = src.with_amount if src.with_amount is not None else src.table
+    t = table.c
+    rows = sa.select(*_base(src, table=table), amount_band(t.amount_yuan).label("band")).where(
         src.single_charge, t.penalty.in_(("有期徒刑", "拘役")), t.months.is_not(None),
     ).subquery("rows")
     return (
@@ -237,11 +238,11 @@ def _sentence_deviation(ctx: RuleContext) -> sa.Select:
     )
 
 
-def sentencing_population(src, amount: sa.ColumnElement | None) -> sa.Select:
-    """The rows a source adds to the sentencing reference: charge, band, months."""
-    t = src.table.c
-    return sa.select(t.charge, amount_band(amount if amount is not None else sa.null())
-                     .label("band"), t.months).where(
+def sentencing_population(src) -> sa.Select:
+    """The rows a source adds to the sentencing reference: charge, amount band, months."""
+    table = src.with_amount if src.with_amount is not None else src.table
+    t = table.c
+    return sa.select(t.charge, amount_band(t.amount_yuan).label("band"), t.months).where(
         src.single_charge, t.penalty.in_(("有期徒刑", "拘役")), t.months.is_not(None))
 
 
