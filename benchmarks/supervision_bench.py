@@ -17,6 +17,7 @@ from __future__ import annotations
 
 import argparse
 import datetime as dt
+import itertools
 import math
 import os
 import sys
@@ -65,9 +66,9 @@ def _batch(data: Path, people: int) -> tuple[Path, float]:
 
 
 def _plans(engine: sa.Engine) -> None:
-    from tasks.supervision.registry import RuleContext, all_models
     from tasks.supervision.cards import card_source
     from tasks.supervision.models.sentencing import sentencing_population
+    from tasks.supervision.registry import RuleContext, all_models
     from tasks.supervision.run import feed_source, thresholds
 
     models = all_models()
@@ -160,7 +161,7 @@ def main() -> None:
     results = [run_size(base_url, args.data, n, args.keep, plans=(n == sizes[-1]))
                for n in sizes]
     print("\ngrowth (time ~ n^k):")
-    for a, b in zip(results, results[1:], strict=False):
+    for a, b in itertools.pairwise(results):
         scale = math.log(b["people"] / a["people"])
         for key in ("import", "first", "second"):
             k = math.log(b[key] / a[key]) / scale if a[key] and b[key] else float("nan")

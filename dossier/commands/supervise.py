@@ -57,7 +57,8 @@ def supervise(
             typer.echo(json.dumps(leads_document(day, findings), ensure_ascii=False, indent=1))
         else:
             for f in findings:
-                typer.echo(f"[{f.model}] {f.case_no or '—'} {' '.join(f.records)}\n  {f.explanation}")
+                typer.echo(f"[{f.model}] {f.case_no or '—'} {' '.join(f.records)}")
+                typer.echo(f"  {f.explanation}")
             typer.echo(f"{len(findings)} leads from {len(cards)} card(s)")
         return
 

@@ -621,12 +621,12 @@ def generate_batch(people: int, seed: int, out: Path, as_of: dt.date | None = No
     for person in register:
         roll = b.rng.random()
         edge = 0.0
-        for story, rate in stories:
+        story = ""
+        for name, rate in stories:
             edge += rate
             if roll < edge:
+                story = name
                 break
-        else:
-            story = ""
         if story == "admin":
             admin_story(b, person, limits)
         elif story == "police":

@@ -221,12 +221,13 @@ def write_tables(laws_dir: Path = LAWS_DIR, out: Path = DATA_DIR) -> None:
            "# of each paragraph (款) with a penalty; months for 有期徒刑/拘役/管制.\n",
            ["article", "paragraph", "max_penalty", "max_months"], statutory_maxima(articles))
     _write(out / "fine_articles.csv",
-           source + "# Articles whose every penalty tier imposes a fine (并处罚金, 并处或者单处罚金,\n"
-           "# 并处罚金或者没收财产; 并处没收财产 beside tiers with 罚金).\n",
+           source + "# Articles whose every penalty tier imposes a fine (并处罚金,\n"
+           "# 并处或者单处罚金, 并处罚金或者没收财产; 并处没收财产 beside tiers with 罚金).\n",
            ["article"], [{"article": label} for label in fine_articles(articles)])
     _write(out / "thresholds.csv",
-           "# Amounts (yuan) from which the offence is a crime (数额较大, the national lower bound),\n"
-           "# derived by tasks.supervision.law_tables from ../shared/data/laws (两高 interpretations).\n"
+           "# Amounts (yuan) from which the offence is a crime (数额较大, the national\n"
+           "# lower bound), derived by tasks.supervision.law_tables from ../shared/data/laws\n"
+           "# (两高 interpretations).\n"
            "# Overridden per deployment by DOSSIER_SUPERVISION_THRESHOLDS (JSON).\n",
            ["offence", "threshold_yuan", "source"], derive_thresholds(laws_dir))
 

@@ -108,7 +108,9 @@ def all_models() -> dict[str, SupervisionModel]:
     return dict(_MODELS)
 
 
-def get_models(ids: Iterable[str] | None = None, *, cards_only: bool = False) -> list[SupervisionModel]:
+def get_models(
+    ids: Iterable[str] | None = None, *, cards_only: bool = False
+) -> list[SupervisionModel]:
     """The models named (all when None), in registration order; unknown ids raise."""
     models = all_models()
     if ids is None:

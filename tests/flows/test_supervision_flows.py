@@ -8,17 +8,14 @@ files of the run.
 
 from __future__ import annotations
 
-import sys
 from pathlib import Path
 
 import pytest
+from supervision import scenario
 
 from dossier.store import get_store
 from dossier.store.keys import feed_manifest_key, leads_key
 from tasks.feeds.store import BatchNotReadyError, upload_batch
-
-sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
-from supervision import scenario  # noqa: E402
 
 
 def test_import_then_supervise(tmp_path: Path) -> None:

@@ -26,7 +26,8 @@ def pid(n: int) -> str:
 
 # (feed, record id) the model must find; every other POS/NEG row must stay unflagged by it.
 EXPECTED: dict[str, set[tuple[str, ...]]] = {
-    "penalty_instead_of_prosecution": {("admin_penalties:AP-POS-1",), ("admin_penalties:AP-POS-2",)},
+    "penalty_instead_of_prosecution": {("admin_penalties:AP-POS-1",),
+                                       ("admin_penalties:AP-POS-2",)},
     "unfiled_police_case": {("police_cases:PC-POS-1",), ("police_cases:PC-POS-2",)},
     "detention_overdue": {("measures:M-POS-D1",), ("measures:M-POS-D2",)},
     "custody_overdue": {("measures:M-POS-C1",), ("measures:M-POS-C2",), ("measures:M-POS-C3",),

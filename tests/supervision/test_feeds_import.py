@@ -6,11 +6,11 @@ from pathlib import Path
 
 import pytest
 import sqlalchemy as sa
+from supervision import scenario
 
 from dossier import db
 from dossier.privacy import hash_id_number
 from schemas.feeds_tables import FeedAdminPenalty, FeedBatch, FeedJudgment, FeedPerson, FeedReject
-from supervision import scenario
 from tasks.feeds.batch import import_batch
 
 BAD_ID = scenario.pid(1)[:-1] + ("0" if scenario.pid(1)[-1] != "0" else "1")
@@ -54,7 +54,8 @@ def test_bad_rows_are_refused_with_reasons_and_the_rest_loads(
     assert rejects["AP-BAD-DATE"].reasons == ["日期不是有效的 YYYY-MM-DD。"]
     assert rejects["AP-BAD-ORDER"].reasons[0].startswith("日期先后顺序不合理")
     assert rejects["AP-BAD-AMOUNT"].reasons == ["金额或数值不是非负数。"]
-    assert set(rejects["line 8"].reasons) == {"记录编号为空。", "必填项为空（offence、decided_date）。"}
+    assert set(rejects["line 8"].reasons) == {"记录编号为空。",
+                                              "必填项为空（offence、decided_date）。"}
     assert len(rejects["J-BAD-ENUM"].reasons) == 2  # penalty not allowed, flag not true/false
     # The refused row keeps its content but never the raw ID number.
     row = rejects["AP-BAD-ID"].row

@@ -11,10 +11,10 @@ from pathlib import Path
 
 import pytest
 import sqlalchemy as sa
+from supervision import scenario
 
 from dossier import db
 from schemas.leads_tables import Lead, LeadHistory
-from supervision import scenario
 from tasks.feeds.batch import import_batch
 from tasks.supervision.leads import set_status
 from tasks.supervision.registry import all_models

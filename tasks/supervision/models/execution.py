@@ -83,7 +83,8 @@ register(SupervisionModel(
     name_zh="服刑期间违规领取养老金",
     version="1",
     legal_basis=(LegalBasis("中华人民共和国社会保险法", "第十六条"),
-                 LegalBasis("人力资源社会保障部、财政部关于进一步加强企业职工基本养老保险基金收支管理的通知（人社部发〔2012〕69号）", "第二条")),
+                 LegalBasis("人力资源社会保障部、财政部关于进一步加强企业职工基本养老保险基金"
+                            "收支管理的通知（人社部发〔2012〕69号）", "第二条")),
     reads=("feed_pensions", "feed_prison"),
     severity="medium",
     explanation_zh=("{person_masked}自{admitted_date}起服刑（至{released_or_as_of}），"
@@ -113,7 +114,8 @@ register(SupervisionModel(
     name_zh="罚金未执行",
     version="1",
     legal_basis=(LegalBasis("中华人民共和国刑事诉讼法", "第二百七十一条"),
-                 LegalBasis("最高人民法院关于适用《中华人民共和国刑事诉讼法》的解释", "第五百二十三条")),
+                 LegalBasis("最高人民法院关于适用《中华人民共和国刑事诉讼法》的解释",
+                            "第五百二十三条")),
     reads=("feed_judgments", "feed_fine_enforcement"),
     severity="medium",
     explanation_zh=("{case_no}判决{person_masked}犯{charge}，并处罚金{fine_yuan}元，{effective_date}生效，"
