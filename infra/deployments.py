@@ -32,6 +32,7 @@ OCR_TAG = "ocr"
 DEFAULT_OCR_LIMIT = 4
 INGEST_DEPLOYMENT = "ingest-dossier/on-upload"
 SWEEP_DEPLOYMENT = "sweep-incoming/every-5-minutes"
+REPROCESS_DEPLOYMENT = "reprocess/by-hand"
 FEEDS_DEPLOYMENT = "import-feeds/on-batch"
 SUPERVISION_DEPLOYMENT = "run-supervision/daily"
 
@@ -60,6 +61,10 @@ class DeployTarget:
         return SWEEP_DEPLOYMENT + self.suffix
 
     @property
+    def reprocess_deployment(self) -> str:
+        return REPROCESS_DEPLOYMENT + self.suffix
+
+    @property
     def feeds_deployment(self) -> str:
         return FEEDS_DEPLOYMENT + self.suffix
 
@@ -69,8 +74,8 @@ class DeployTarget:
 
     @property
     def deployments(self) -> tuple[str, ...]:
-        return (self.ingest_deployment, self.sweep_deployment, self.feeds_deployment,
-                self.supervision_deployment)
+        return (self.ingest_deployment, self.sweep_deployment, self.reprocess_deployment,
+                self.feeds_deployment, self.supervision_deployment)
 
     def environment(self) -> dict[str, str]:
         return {

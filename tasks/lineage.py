@@ -20,7 +20,12 @@ from schemas.manifest import DossierStatus, Manifest, StageOutput, StageRecord
 
 @functools.cache
 def code_version() -> str:
-    """Package version plus the git commit when running from a checkout."""
+    """The build: package version plus the git commit when running from a checkout.
+
+    Recorded beside every stage (``StageRecord.build``) for the audit trail. Whether a
+    stage is stale is decided by the stage's own code version instead (a fingerprint of
+    the code it declares, ``tasks.stages.contract``): this one changes on every commit.
+    """
     try:
         sha = subprocess.run(
             ["git", "-C", str(PROJECT_ROOT), "rev-parse", "--short=12", "HEAD"],
@@ -62,7 +67,12 @@ def record_stage(
     reason: str | None = None,
     note: str | None = None,
 ) -> Manifest:
-    """Replace the stage's record, optionally move the dossier's status, and save."""
+    """Replace the stage's record, optionally move the dossier's status, and save.
+
+    Stages of the chain record through ``tasks.stages.contract`` (input hashes and the
+    stage's own code version, which a rerun compares); this plain record has neither,
+    so a stage recorded here is never skipped.
+    """
     manifest.stages[stage] = StageRecord(
         stage=stage,
         outputs=outputs_of(outputs),

@@ -19,10 +19,11 @@ from dossier.settings import Settings
 from dossier.store.base import ObjectStore
 from dossier.store.keys import case_card_key, dossier_leads_key
 from schemas.case_card import CaseCard
+from tasks.stages.contract import Stage, StageContext, StageResult
 from tasks.supervision.cards import supervise_cards
 from tasks.supervision.run import leads_document, thresholds
 
-STAGE = "supervise"
+STAGE_NAME = "supervise"
 
 
 def supervise_dossier(store: ObjectStore, dossier_id: str,
@@ -34,3 +35,25 @@ def supervise_dossier(store: ObjectStore, dossier_id: str,
     document = leads_document(as_of, findings)
     store.put_json(dossier_leads_key(dossier_id), document)
     return document
+
+
+def supervise_by_id(ctx: StageContext) -> StageResult:
+    """The contract's run function: the dossier's card, if structuring produced one."""
+    if not ctx.store.exists(case_card_key(ctx.dossier_id)):
+        return StageResult(note="no case card: nothing to supervise")
+    document = supervise_dossier(ctx.store, ctx.dossier_id, ctx.settings)
+    models = sorted({lead["model"] for lead in document["leads"]})
+    return StageResult(note=f"{len(document['leads'])} leads" + (f" ({', '.join(models)})"
+                                                                if models else ""))
+
+
+STAGE = Stage(
+    name=STAGE_NAME,
+    description="the case-card supervision models on the dossier's card (leads/<id>.json)",
+    code=("tasks.stages.supervise", "tasks.supervision", "tasks.feeds.load", "schemas.case_card",
+          "schemas.leads_tables", "dossier.privacy"),
+    libraries=("sqlalchemy",),
+    inputs=lambda ctx: [case_card_key(ctx.dossier_id)],
+    outputs=lambda ctx: [dossier_leads_key(ctx.dossier_id)],
+    run=supervise_by_id,
+)

@@ -11,6 +11,7 @@ from __future__ import annotations
 import os
 import re
 from collections.abc import Iterator
+from contextlib import contextmanager
 
 import pytest
 import sqlalchemy as sa
@@ -39,8 +40,13 @@ def db_url(
         db.dispose_engines()
         return
 
-    base_url: str = request.getfixturevalue("pg_url")
-    schema = _schema_name(request)
+    with postgres_schema(request.getfixturevalue("pg_url"), _schema_name(request)) as url:
+        yield url
+
+
+@contextmanager
+def postgres_schema(base_url: str, schema: str) -> Iterator[str]:
+    """A URL whose connections work in a fresh schema of the test database (dropped after)."""
     admin = sa.create_engine(base_url, poolclass=sa.pool.NullPool)
     with admin.begin() as connection:
         connection.execute(sa.text(f'DROP SCHEMA IF EXISTS "{schema}" CASCADE'))

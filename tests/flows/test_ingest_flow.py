@@ -95,13 +95,19 @@ def test_process_three_uploads_then_a_duplicate(uploads: dict, tmp_path: Path) -
                   session.scalar(sa.select(sa.func.count()).select_from(Lineage)))
     assert counts[0] == 2  # the scan has a (sparse) card too; the rejected upload none
 
-    # Same bytes again, under another name: recognised, nothing duplicated.
+    # Same bytes again, under another name: recognised, nothing duplicated, and the
+    # dossier's outputs written to the new --out from the store.
     again = tmp_path / "again"
     copy = tmp_path / "copy-of-digital.pdf"
     copy.write_bytes(uploads["digital"].read_bytes())
     result = runner.invoke(app, ["process", str(copy), "--out", str(again)])
     assert result.exit_code == 0, result.output
-    assert _index(again)[0]["dossier_id"] == digital["dossier_id"]
+    line = _index(again)[0]
+    assert line["dossier_id"] == digital["dossier_id"]
+    assert (line["status"], line["reason"].split(";")[0]) == (digital["status"], "duplicate")
+    for name in ("text.txt", "pages.json", "documents.json", "case.json", "validation.json"):
+        assert ((again / line["dossier_id"] / name).read_bytes()
+                == (out / line["dossier_id"] / name).read_bytes()), name
     with session_scope() as session:
         assert (session.scalar(sa.select(sa.func.count()).select_from(Case)),
                 session.scalar(sa.select(sa.func.count()).select_from(Page)),
@@ -115,6 +121,7 @@ def test_until_ocr_stops_before_structuring(uploads: dict, tmp_path: Path) -> No
               "--engine", "tesseract"])
     assert result.exit_code == 0, result.output
     line = _index(out)[0]
+    assert line["status"] == "stopped" and "stopped after ocr" in line["reason"]
     folder = out / line["dossier_id"]
     assert (folder / "text.txt").exists() and not (folder / "case.json").exists()
     pages = json.loads((folder / "pages.json").read_text("utf-8"))

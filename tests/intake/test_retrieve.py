@@ -88,7 +88,13 @@ def test_same_bytes_are_one_dossier(store: ObjectStore, scan: Path, settings: Se
     assert second.original_key == first.original_key  # no second copy under another name
     assert _keys(store, f"originals/{first.dossier_id}/") == [first.original_key]
 
-    finished = first.manifest.model_copy(update={"status": "ok"})
+    # Loaded, but the run did not reach the end of its chain (a later stage failed, or
+    # it was stopped early): not done, the next run goes on.
+    loaded = first.manifest.model_copy(update={"status": "ok", "finished": False})
+    store.put_json(manifest_key(first.dossier_id), loaded.model_dump(mode="json"))
+    assert retrieve(store, again, settings).duplicate is False
+
+    finished = first.manifest.model_copy(update={"status": "ok", "finished": True})
     store.put_json(manifest_key(first.dossier_id), finished.model_dump(mode="json"))
     third = retrieve(store, again, settings)
     assert third.duplicate is True

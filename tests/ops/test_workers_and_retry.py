@@ -26,7 +26,7 @@ import sqlalchemy as sa
 from dossier import db
 from dossier.samples import formats
 from infra.worker_service import WorkerService
-from ops.helpers import SCREENSHOTS, browser, sample_pages, upload
+from ops.helpers import SCREENSHOTS, browser, sample_pages, summary_artifact, upload
 from schemas.tables import Case, Dossier, Lineage, Page
 from tasks.intake.retrieve import dossier_id_for
 
@@ -65,8 +65,9 @@ def _dossier_id(path: Path) -> str:
     return dossier_id_for(hashlib.sha256(path.read_bytes()).hexdigest())
 
 
-def _run_logs(flow_run_id, timeout: float = 60.0) -> list[str]:
-    """The run's log messages once the worker's submission line has reached the API.
+def _run_logs(flow_run_id, timeout: float = 60.0, expected: re.Pattern = SUBMITTED) -> list[str]:
+    """The run's log messages once one matching ``expected`` (by default the worker's
+    submission line) has reached the API.
 
     Workers and flow processes ship logs in batches, after the state changes: a run
     can be COMPLETED before its logs arrive (seen in CI: none yet for one run).
@@ -76,12 +77,16 @@ def _run_logs(flow_run_id, timeout: float = 60.0) -> list[str]:
 
     deadline = time.monotonic() + timeout
     while True:
+        messages: list[str] = []
         with get_client(sync_client=True) as client:
-            logs = client.read_logs(
-                log_filter=LogFilter(flow_run_id=LogFilterFlowRunId(any_=[flow_run_id])),
-                limit=200)
-        messages = [log.message for log in logs]
-        if any(SUBMITTED.search(m) for m in messages) or time.monotonic() > deadline:
+            while True:  # the API answers 200 at a time; a retried run has more
+                logs = client.read_logs(
+                    log_filter=LogFilter(flow_run_id=LogFilterFlowRunId(any_=[flow_run_id])),
+                    limit=200, offset=len(messages))
+                messages += [log.message for log in logs]
+                if len(logs) < 200:
+                    break
+        if any(expected.search(m) for m in messages) or time.monotonic() > deadline:
             return messages
         time.sleep(2)
 
@@ -296,10 +301,18 @@ def test_a_failed_run_retried_from_the_ui_completes_and_duplicates_nothing(
     redone = {name: [r.state_type.value for r in _task_runs(run.id, name)]
               for name in ("retrieve", "page", "structure", "validate", "load", "summarise")}
     print(f"task runs of the retried flow run: {redone}")
-    # Nothing is persisted between attempts: the retry runs every task again.
+    # The retry runs the stage tasks again, and each finds its record in the manifest:
+    # no page is read again (the page tasks are the first attempt's two), structure and
+    # validate skip themselves, load runs.
     assert redone["retrieve"] == redone["structure"] == redone["validate"] == ["COMPLETED"] * 2
-    assert redone["page"] == ["COMPLETED"] * 4  # two pages, twice
+    assert redone["page"] == ["COMPLETED"] * 2  # two pages, in the first attempt only
     assert redone["load"] == ["FAILED", "COMPLETED"] and redone["summarise"] == ["COMPLETED"]
+    logs = _run_logs(run.id, expected=re.compile("stage load ran"))
+    for stage in ("ocr", "structure", "validate"):
+        assert any(f"stage {stage} skipped" in m for m in logs), (stage, logs)
+    assert any("stage load ran" in m for m in logs), logs
+    summary = summary_artifact(run.id)
+    assert summary is not None and "skipped: ocr, structure, validate" in str(summary.data)
 
     # The library: one dossier row, one case, each page once.
     assert _dossier_status(ops_stack, dossier_id) in DONE

@@ -123,3 +123,23 @@ def test_library_cards_in_a_database_run(migrated_url: str) -> None:
                       "supervision_card_sentences", "persons", "sentences", "statutes",
                       "charges", "circumstances", "cases", "dossiers"):
             connection.execute(sa.text(f"DELETE FROM {table}"))
+
+
+def test_supervise_runs_as_a_registered_stage_and_skips_when_unchanged(tmp_path: Path) -> None:
+    from schemas.manifest import Manifest
+    from tasks.lineage import save_manifest
+    from tasks.stages.chain import get_stage
+    from tasks.stages.contract import run_stage
+
+    store = LocalStore(tmp_path / "store")
+    ref, c = cards()[1]
+    save_manifest(store, Manifest(dossier_id=ref, sha256="0" * 64, filename="卷.pdf", size=1))
+    store.put_json(f"nlp/{ref}/case.json", c.model_dump(mode="json"))
+    stage = get_stage("supervise")
+    first = run_stage(store, ref, stage)
+    again = run_stage(store, ref, stage)
+    assert first.ran and not again.ran
+    assert "2 leads" in (first.note or "")
+    leads = store.get_json(f"leads/{ref}.json")
+    assert {lead["model"] for lead in leads["leads"]} == {"article_charge_mismatch",
+                                                          "sentence_out_of_range"}
