@@ -29,7 +29,9 @@ from schemas.leads_tables import Lead
 if TYPE_CHECKING:
     from ops.conftest import OpsStack
 
-pytestmark = [pytest.mark.services, pytest.mark.slow]
+# Two flow runs on a worker, each ~1.5 min to start on a loaded 2-core machine, plus the
+# stack: more than the suite-wide 900 s timeout when the machine is busy.
+pytestmark = [pytest.mark.services, pytest.mark.slow, pytest.mark.timeout(1800)]
 RUN_TIMEOUT_S = 900  # a flow run starts in ~1.5 min on a loaded 2-core machine
 
 
