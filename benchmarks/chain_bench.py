@@ -157,12 +157,11 @@ def main(argv: list[str] | None = None) -> int:
                         help="structure throughput passes (best of)")
     args = parser.parse_args(argv)
 
-    work = Path(tempfile.mkdtemp(prefix="dossier-chain-bench-"))
-    os.environ["DOSSIER_DATA_DIR"] = str(work / "chain-data")
-    for name in ("DOSSIER_MINIO_ENDPOINT", "DOSSIER_DATABASE_URL", "PREFECT_API_URL"):
-        os.environ.pop(name, None)
+    from benchmarks.common import print_machine, use_embedded_default
 
-    from benchmarks.common import print_machine
+    work = Path(tempfile.mkdtemp(prefix="dossier-chain-bench-"))
+    use_embedded_default(work / "chain-data")
+
     from dossier.samples import formats, render
 
     print_machine()

@@ -41,3 +41,15 @@ def ratio_line(label: str, value: float, baseline: float, baseline_label: str, u
     """``label: value unit vs baseline_label baseline unit = ratio x`` (higher value is better)."""
     ratio = value / baseline if baseline else float("nan")
     return f"{label}: {value:.3f} {unit} vs {baseline_label} {baseline:.3f} {unit} = {ratio:.2f}x"
+
+
+# Settings that would point a benchmark at real services instead of its own data dir.
+SERVICE_VARIABLES = ("DOSSIER_MINIO_ENDPOINT", "DOSSIER_DATABASE_URL", "PREFECT_API_URL")
+
+
+def use_embedded_default(data_dir: Path) -> None:
+    """This process on a fresh embedded default under ``data_dir``: SQLite, the local
+    store and Prefect's ephemeral API (call before the settings are first read)."""
+    os.environ["DOSSIER_DATA_DIR"] = str(data_dir)
+    for name in SERVICE_VARIABLES:
+        os.environ.pop(name, None)

@@ -40,9 +40,18 @@ def main(
 
 
 @app.command()
-def version() -> None:
-    """Print the code version recorded in every manifest."""
+def version(
+    stages: Annotated[
+        bool, typer.Option("--stages", help="Also each stage's code version (what reruns compare).")
+    ] = False,
+) -> None:
+    """Print the package version; with --stages, each stage's current code version."""
     typer.echo(__version__)
+    if stages:
+        from tasks.stages.chain import stages as chain
+
+        for stage in chain():
+            typer.echo(f"{stage.name:12s} {stage.code_version}  {stage.description}")
 
 
 def _register() -> None:

@@ -58,15 +58,6 @@ def run_name_for(name: str) -> str:
     return f"ingest-{digest}-{suffix}"
 
 
-def _duplicate(outcome: DossierOutcome, previous_status: str | None) -> DossierOutcome:
-    """A finished dossier uploaded again: its outputs come from the store, status unchanged."""
-    outcome.duplicate = True
-    outcome.status = previous_status if previous_status in (  # type: ignore[assignment]
-        "ok", "needs_review", "rejected") else "ok"
-    outcome.reason = "duplicate" + (f"; {outcome.reason}" if outcome.reason else "")
-    return outcome
-
-
 @flow(
     name="ingest-dossier",
     flow_run_name=run_name,
@@ -106,7 +97,7 @@ def ingest_dossier(
     if intake.status == "duplicate":
         logger.info("dossier %s was already ingested (%s): its outputs are in the store",
                     intake.dossier_id, intake.previous_status)
-        return summarise(_duplicate(outcome, intake.previous_status))
+        return summarise(outcome.as_duplicate(intake.previous_status))
     assert intake.dossier_id is not None
     dossier_id = intake.dossier_id
     outcome.stages["retrieve"] = "ran (" + (

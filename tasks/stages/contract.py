@@ -17,6 +17,16 @@ stage is recorded beside it (``build``) for the audit trail.
 
 Registering a stage: a module in ``tasks.stages`` defines ``STAGE = Stage(...)``
 and is named in ``tasks.stages.chain.STAGE_MODULES`` at its place in the chain.
+A plain ``<stage>_dossier(store, dossier_id, settings=None)`` becomes its run
+function through :func:`by_id`::
+
+    STAGE = Stage(
+        name="supervise",
+        code=("tasks.stages.supervise", "tasks.supervision"),
+        inputs=lambda ctx: [case_card_key(ctx.dossier_id)],
+        outputs=lambda ctx: [f"leads/{ctx.dossier_id}.json"],
+        run=by_id(supervise_dossier),
+    )
 """
 
 from __future__ import annotations
@@ -74,6 +84,21 @@ class StageResult:
 
 
 KeysOf = Callable[[StageContext], Sequence[str]]
+RunById = Callable[[StageContext], "StageResult | None"]
+
+
+def by_id(function: Callable[..., object]) -> RunById:
+    """A stage's run function from a plain ``f(store, dossier_id, settings=None)``; what it
+    returns is kept when it is a :class:`StageResult`, else dropped (its outputs are in
+    the store)."""
+
+    def run(ctx: StageContext) -> StageResult | None:
+        result = function(ctx.store, ctx.dossier_id, settings=ctx.settings)
+        return result if isinstance(result, StageResult) else None
+
+    run.__name__ = getattr(function, "__name__", "run")
+    run.__doc__ = function.__doc__
+    return run
 
 
 @dataclass(frozen=True)

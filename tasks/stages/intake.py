@@ -19,6 +19,7 @@ from tasks.intake.rejection import RejectedInput
 from tasks.intake.retrieve import INTAKE_CODE, quarantine, retrieve, upload_name
 from tasks.lineage import save_manifest
 from tasks.stages.contract import Stage
+from tasks.stages.stored import page_count_of
 from tasks.stages.workspace import local_original
 
 IntakeStatus = Literal["accepted", "duplicate", "rejected"]
@@ -55,7 +56,7 @@ def take_in(
             upload=name, status="duplicate", dossier_id=upload.dossier_id, sha256=upload.sha256,
             filename=upload.filename, size=upload.size, original_key=upload.original_key,
             previous_status=manifest.status, reason=manifest.reason,
-            page_count=manifest.page_count,
+            page_count=page_count_of(store, manifest),  # its outputs are exported again
         )
     assert upload.original_key is not None
     resumed = manifest.page_count is not None  # counted by an earlier run of these bytes

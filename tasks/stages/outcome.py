@@ -48,6 +48,15 @@ class DossierOutcome(BaseModel):
     links: dict[str, str] = Field(default_factory=dict)
     flow_run_id: str | None = None
 
+    def as_duplicate(self, previous_status: str | None) -> DossierOutcome:
+        """A finished dossier uploaded again: status unchanged, ``duplicate`` in the reason
+        (before the first run's reason); its outputs come from the store."""
+        self.duplicate = True
+        self.status = previous_status if previous_status in (  # type: ignore[assignment]
+            "ok", "needs_review", "rejected") else "ok"
+        self.reason = "duplicate" + (f"; {self.reason}" if self.reason else "")
+        return self
+
     def note_stage(self, run: StageRun) -> None:
         self.stages[run.stage] = f"{run.action} ({run.reason})"
 

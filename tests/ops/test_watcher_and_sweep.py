@@ -110,7 +110,12 @@ def test_done_means_finished_manifest_or_this_upload_quarantined(tmp_path: Path)
     state = upload_state(store, good_info)
     assert state.dossier_id == accepted.dossier_id and not state.done
     manifest = store.get_json(f"manifests/{accepted.dossier_id}.json")
+    # Loaded, but its run did not reach the end of the chain (stopped early, or a later
+    # stage failed): not done, the sweep starts a run that goes on from there.
     store.put_json(f"manifests/{accepted.dossier_id}.json", {**manifest, "status": "ok"})
+    assert not upload_state(store, good_info).done
+    store.put_json(f"manifests/{accepted.dossier_id}.json",
+                   {**manifest, "status": "ok", "finished": True})
     assert upload_state(store, good_info).done
 
     # New bytes under the quarantined name: the old record names another dossier.

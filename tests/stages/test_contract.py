@@ -4,10 +4,13 @@ which pages a rerun reads again; what makes a dossier finished."""
 from __future__ import annotations
 
 import dataclasses
+from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
+from minio_buckets import empty_bucket, temporary_bucket_store
 
+from dossier.store.base import ObjectStore
 from dossier.store.local import LocalStore
 from schemas.case_card import CaseCard, DocumentRef, Statute
 from schemas.manifest import Manifest, StageRecord
@@ -19,6 +22,7 @@ from tasks.stages.contract import (
     Stage,
     StageContext,
     StageResult,
+    by_id,
     code_fingerprint,
     run_stage,
     stale,
@@ -31,9 +35,20 @@ DOSSIER = "d00000000000000aa"
 SHA = "a" * 64
 
 
-@pytest.fixture
-def store(tmp_path: Path) -> LocalStore:
-    store = LocalStore(tmp_path / "store")
+@pytest.fixture(scope="module")
+def minio_store(services_env: dict[str, str]) -> Iterator[ObjectStore]:
+    with temporary_bucket_store(services_env, "test-contract") as store:
+        yield store
+
+
+@pytest.fixture(params=["local", pytest.param("minio", marks=pytest.mark.services)])
+def store(request: pytest.FixtureRequest, tmp_path: Path) -> ObjectStore:
+    """An empty store of each backend (MinIO: what a listing returns beside each key)."""
+    if request.param == "local":
+        store: ObjectStore = LocalStore(tmp_path / "store")
+    else:
+        store = request.getfixturevalue("minio_store")
+        empty_bucket(store)  # type: ignore[arg-type]
     save_manifest(store, Manifest(dossier_id=DOSSIER, sha256=SHA, filename="卷.pdf", size=1,
                                   page_count=3, status="processing"))
     return store
@@ -56,7 +71,7 @@ UPPER = Stage(
 )
 
 
-def test_a_stage_runs_records_and_then_skips(store: LocalStore) -> None:
+def test_a_stage_runs_records_and_then_skips(store: ObjectStore) -> None:
     store.put_bytes(f"in/{DOSSIER}.txt", b"abc")
     first = run_stage(store, DOSSIER, UPPER)
     assert (first.ran, first.reason, first.note) == (True, "no record", "3 chars")
@@ -90,7 +105,21 @@ def test_a_stage_runs_records_and_then_skips(store: LocalStore) -> None:
     assert run_stage(store, DOSSIER, other_code, True, params={"suffix": "!"}).reason == "forced"
 
 
-def test_a_stage_that_fails_leaves_no_record(store: LocalStore) -> None:
+def test_a_plain_function_by_dossier_id_is_a_run_function(store: ObjectStore) -> None:
+    def count_dossier(store: ObjectStore, dossier_id: str, settings: object = None) -> int:
+        text = store.get_bytes(f"in/{dossier_id}.txt")
+        store.put_json(f"count/{dossier_id}.json", {"chars": len(text)})
+        return len(text)
+
+    store.put_bytes(f"in/{DOSSIER}.txt", b"abc")
+    counter = dataclasses.replace(UPPER, name="count", run=by_id(count_dossier),
+                                  outputs=lambda ctx: [f"count/{ctx.dossier_id}.json"])
+    assert run_stage(store, DOSSIER, counter).ran
+    assert store.get_json(f"count/{DOSSIER}.json") == {"chars": 3}
+    assert not run_stage(store, DOSSIER, counter).ran
+
+
+def test_a_stage_that_fails_leaves_no_record(store: ObjectStore) -> None:
     store.put_bytes(f"in/{DOSSIER}.txt", b"abc")
     run_stage(store, DOSSIER, UPPER)
 
@@ -160,7 +189,7 @@ def test_stale_is_the_code_version_of_that_stage() -> None:
     assert not stale(manifest, stage)
 
 
-def _keep(store: LocalStore, page: int, *, source: str = "ocr", status: str = "ok",
+def _keep(store: ObjectStore, page: int, *, source: str = "ocr", status: str = "ok",
           engine: str = "rapidocr", sha: str = SHA, image: bool = True) -> None:
     record = PageOcr(dossier_id=DOSSIER, page=page, source=source, status=status,  # type: ignore[arg-type]
                      engine=None if source == "text-layer" else engine,
@@ -171,7 +200,7 @@ def _keep(store: LocalStore, page: int, *, source: str = "ocr", status: str = "o
 
 
 def test_a_rerun_reads_only_the_pages_not_kept_for_these_bytes_and_engine(
-    store: LocalStore,
+    store: ObjectStore,
 ) -> None:
     manifest = load_manifest(store, DOSSIER)
     assert manifest is not None
