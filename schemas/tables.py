@@ -308,3 +308,6 @@ class Lineage(Base):
 
 
 metadata = Base.metadata
+
+# Agency feeds and supervision leads (issue 11), in modules of their own.
+from schemas import feeds_tables, leads_tables  # noqa: E402, F401

@@ -3,7 +3,9 @@
 Wraps ``prefect deploy --all`` (see prefect.yaml): it creates the process work
 pool and the ``ocr`` tag concurrency limit when missing, then deploys
 ingest-dossier (triggered by ``dossier.uploaded`` events of the bucket),
-sweep-incoming (every five minutes, Asia/Shanghai) and reprocess (run by hand).
+sweep-incoming (every five minutes, Asia/Shanghai), reprocess (run by hand),
+import-feeds (triggered by ``dossier.feeds.ready``, a feed batch's ``_READY``
+marker) and run-supervision (daily at 02:30, Asia/Shanghai).
 """
 
 from __future__ import annotations
@@ -47,7 +49,8 @@ def deploy(
         typer.secho(str(error), fg=typer.colors.RED, err=True)
         raise typer.Exit(1) from error
     typer.echo(f"deployed {target.ingest_deployment} (on dossier.uploaded in bucket "
-               f"{target.bucket}), {target.sweep_deployment} and {target.reprocess_deployment} "
-               f"(by hand) to pool {pool}")
+               f"{target.bucket}), {target.sweep_deployment}, {target.reprocess_deployment} "
+               f"(by hand), {target.feeds_deployment} (on dossier.feeds.ready) and "
+               f"{target.supervision_deployment} to pool {pool}")
     typer.echo("start a worker: dossier services up --all  "
                f"(or: prefect worker start --pool {pool})")

@@ -19,6 +19,7 @@ STAGE_MODULES: tuple[str, ...] = (
     "tasks.stages.structure",  # structure
     "tasks.stages.quality",  # validate
     "tasks.stages.library",  # load
+    "tasks.stages.supervise",  # supervise: leads/<id>.json (issue 11)
 )
 
 

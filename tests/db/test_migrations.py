@@ -12,6 +12,12 @@ from schemas.tables import metadata
 TABLES = {
     "dossiers", "pages", "documents", "cases", "persons", "charges", "statutes",
     "coercive_measures", "sentences", "circumstances", "lineage",
+} | {  # agency feeds and supervision leads (issue 11)
+    "feed_people", "feed_police_cases", "feed_measures", "feed_admin_penalties",
+    "feed_judgments", "feed_non_prosecutions", "feed_licence_revocations", "feed_corrections",
+    "feed_prison", "feed_pensions", "feed_fine_enforcement", "feed_batches", "feed_rejects",
+    "supervision_runs", "leads", "lead_history", "supervision_card_sentences",
+    "supervision_card_statutes",
 }
 
 
@@ -23,7 +29,7 @@ def _tables(url: str) -> set[str]:
 def test_upgrade_downgrade_upgrade(db_url: str) -> None:
     assert db.current_revision(db_url) is None
     db.upgrade(db_url)
-    assert db.current_revision(db_url) == db.head_revision() == "0001"
+    assert db.current_revision(db_url) == db.head_revision() == "0004"
     assert _tables(db_url) == TABLES == set(metadata.tables)
 
     db.downgrade(db_url, "base")
@@ -34,7 +40,7 @@ def test_upgrade_downgrade_upgrade(db_url: str) -> None:
     assert _tables(db_url) == TABLES
     # Upgrading an up-to-date database is a no-op, not an error.
     db.upgrade(db_url)
-    assert db.current_revision(db_url) == "0001"
+    assert db.current_revision(db_url) == db.head_revision()
 
 
 def test_autogenerate_finds_no_difference(db_url: str) -> None:
@@ -103,5 +109,5 @@ def test_workers_upgrading_at_once_do_not_collide(db_url: str) -> None:
         results = [pool.submit(db.upgrade, db_url) for _ in range(3)]
         for result in results:
             result.result()
-    assert db.current_revision(db_url) == "0001"
+    assert db.current_revision(db_url) == db.head_revision()
     assert _tables(db_url) == TABLES

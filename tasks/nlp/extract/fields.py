@@ -452,8 +452,11 @@ def _measures(doc: Doc, party: _Party) -> list[CoerciveMeasure]:
 
 _PENALTY_AFTER = re.compile(r"(?:判处|执行|处|判)$")
 _TERM_AT = re.compile(rf"(?:[{_CN_NUM}]+年(?:零|又)?(?:[{_CN_NUM}]+个?月)?|[{_CN_NUM}]+个?月)")
+# Amounts as judgments write them: 3000元, 一万元, and the financial numerals of a verdict
+# (壹仟元, 贰万元); "人民4000元" (币 dropped) occurs in real judgments too.
 _FINE = re.compile(
-    r"罚金(?:人民币)?([0-9０-９,，.]+(?:万|千)?元|[零〇一二两三四五六七八九十百千万亿]+元)"
+    r"罚金(?:人民币?)?([0-9０-９,，.]+(?:万|千)?元"
+    r"|[零〇一二两三四五六七八九十百千万亿壹贰叁肆伍陆柒捌玖拾佰仟萬]+元)"
 )
 _CHARGE_AFTER_FAN = re.compile(r"犯(?P<c>[^，,。；;：:\s]{1,40}?罪)(?=[，,。；;（(\s]|$)")
 

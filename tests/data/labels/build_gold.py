@@ -22,7 +22,8 @@ N = 90  # 60-89 labelled after the rules were frozen at commit 4917f05 (held-out
 
 # Corrections after reading each case (index = line of judge_dev_labels.jsonl).
 MONTHS = {5: {"李晓东": 18}, 10: {"何继平": 18}}  # silver read 一年零六个月 as 12
-FINES = {84: {"赵某": 2000}}  # silver missed 人民币2，000元
+FINES = {84: {"赵某": 2000},  # silver missed 人民币2，000元
+         34: {"张道平": 1000, "杜某某": 1000, "程某": 1000}}  # silver missed 壹仟元
 # 78: the parties section says 陈某, the verdict an unmasked name for the same person
 RENAME = {78: {"陈了磊": "陈某"}}
 STATUTES = {
