@@ -121,6 +121,14 @@ class Settings(BaseSettings):
         "it no longer reads.",
     )
 
+    # Supervision models (issue 11)
+    supervision_thresholds: dict[str, float] = Field(
+        default_factory=dict,
+        description="Offence → amount (yuan) from which it is a crime, over the statutory "
+        "table (tasks/supervision/data/thresholds.csv), e.g. a province's standard: "
+        '\'{"盗窃": 2000}\'.',
+    )
+
     def page_workers(self, engine: str | None = None) -> int:
         """Page worker processes for pages read with ``engine`` (default: ocr_engine)."""
         if self.ocr_concurrency:

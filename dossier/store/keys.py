@@ -103,7 +103,22 @@ def quarantine_reason_key(upload: str) -> str:
 
 
 def leads_key(run_id: str, model_id: str) -> str:
-    return validate_key(f"leads/{run_id}/{model_id}.json")
+    """One supervision run's leads of one model (DESIGN.md: leads/runs/<run_id>/)."""
+    return validate_key(f"leads/runs/{run_id}/{model_id}.json")
+
+
+def dossier_leads_key(dossier_id: str) -> str:
+    """The case-card models' leads of one dossier (the ``supervise`` stage)."""
+    return validate_key(f"leads/{dossier_id}.json")
+
+
+def feed_batch_prefix(batch: str) -> str:
+    return validate_prefix(f"feeds/{batch}/")
+
+
+def feed_manifest_key(batch: str) -> str:
+    """The import manifest of a feed batch (files, sha256, row counts, refused rows)."""
+    return validate_key(f"manifests/feeds/{batch}.json")
 
 
 def recommendation_key(number: str) -> str:

@@ -34,6 +34,7 @@ __all__ = [
     "DOSSIER_SUITES",
     "MAX_EXAMPLES",
     "REF_COLUMN",
+    "failing_rows",
     "page_stats",
     "suite_result",
     "validate",
@@ -67,21 +68,57 @@ def validate(suite_name: str, df: pd.DataFrame, *, run_name: str | None = None) 
     results store and in Data Docs. Never put raw personal data in ``df``:
     unexpected values are reported.
     """
-    from great_expectations.core.run_identifier import RunIdentifier
-
     started = time.perf_counter()
-    definition = validation_definition(suite_name)
-    run_id = RunIdentifier(run_name=run_name, run_time=dt.datetime.now(dt.UTC))
-    with _run_lock:  # one shared context; validation is CPU-bound, so nothing is lost
-        result = definition.run(
-            batch_parameters={"dataframe": df}, result_format=_result_format(df), run_id=run_id
-        )
+    result, run_id = _run(suite_name, df, _result_format(df), run_name)
     return suite_result(
         suite_name,
         result,
         seconds=time.perf_counter() - started,
         gx_key=_result_key(suite_name, run_id, result),
     )
+
+
+def _run(
+    suite_name: str, df: pd.DataFrame, result_format: dict[str, Any], run_name: str | None
+) -> tuple[Any, Any]:
+    from great_expectations.core.run_identifier import RunIdentifier
+
+    definition = validation_definition(suite_name)
+    run_id = RunIdentifier(run_name=run_name, run_time=dt.datetime.now(dt.UTC))
+    with _run_lock:  # one shared context; validation is CPU-bound, so nothing is lost
+        result = definition.run(
+            batch_parameters={"dataframe": df}, result_format=result_format, run_id=run_id
+        )
+    return result, run_id
+
+
+def failing_rows(
+    suite_name: str, df: pd.DataFrame, index_column: str, *, run_name: str | None = None
+) -> tuple[SuiteResult, dict[str, list[Any]]]:
+    """Validate like :func:`validate`, and name every failing row: check id → the
+    ``index_column`` values of the rows that failed it.
+
+    For batches whose refused rows are set aside and the rest loaded (agency
+    feeds): GX's COMPLETE result format lists each unexpected row by
+    ``index_column``. The stored result keeps only the summary (the row lists
+    can be long).
+    """
+    started = time.perf_counter()
+    result_format = {"result_format": "COMPLETE",
+                     "unexpected_index_column_names": [index_column],
+                     "return_unexpected_index_query": False}
+    result, run_id = _run(suite_name, df, result_format, run_name)
+    rows: dict[str, list[Any]] = {}
+    for r in result.results:
+        if r.success:
+            continue
+        check = (r.expectation_config.meta or {}).get("check") or r.expectation_config.type
+        listed = (r.result or {}).get("unexpected_index_list") or []
+        rows[check] = [item[index_column] if isinstance(item, dict) else item for item in listed]
+    summary = suite_result(suite_name, result, seconds=time.perf_counter() - started,
+                           gx_key=_result_key(suite_name, run_id, result))
+    summary.gx_result = None
+    return summary, rows
 
 
 def _result_key(suite_name: str, run_id: Any, result: Any) -> list[str] | None:
