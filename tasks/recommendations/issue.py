@@ -70,6 +70,7 @@ class IssueReport:
     drafted: list[int] = field(default_factory=list)
     issued: list[Issued] = field(default_factory=list)
     withdrawn: list[int] = field(default_factory=list)  # drafts whose leads changed
+    contended: int = 0  # drafts another run was issuing at the same time
 
 
 def outbox_payload(rec: dict[str, Any], context: dict[str, Any], text: str,
@@ -95,15 +96,16 @@ def issue_draft(engine: sa.Engine, store: ObjectStore, rec_id: int, issued_on: d
                 *, actor: str = "issue-recommendations") -> Issued:
     """Issue one draft; raises :class:`NotADraft` or :class:`LeadsChanged` (nothing written)."""
     with write_transaction(engine) as connection:
-        abbr, department = connection.execute(
-            sa.select(Recommendation.procuratorate_abbr, Recommendation.department)
-            .where(Recommendation.id == rec_id)).one()
-        serial = take_serial(connection, abbr, issued_on.year)  # the lock every issuer takes
+        # The draft first, skipping it when another issuer holds it (PostgreSQL: two runs
+        # share the drafts instead of queueing on the same one), then the sequence row,
+        # which every issuer takes: numbers follow the order of commits.
         rec = connection.execute(sa.select(Recommendation.__table__)
                                  .where(Recommendation.id == rec_id)
-                                 .with_for_update()).mappings().one()
-        if rec["status"] != "draft":
+                                 .with_for_update(skip_locked=True)).mappings().one_or_none()
+        if rec is None or rec["status"] != "draft":
             raise NotADraft(rec_id)
+        abbr, department = rec["procuratorate_abbr"], rec["department"]
+        serial = take_serial(connection, abbr, issued_on.year)
         leads = connection.execute(
             sa.select(Lead.id, Lead.status).join(RecommendationLead,
                                                  RecommendationLead.lead_id == Lead.id)
@@ -174,7 +176,7 @@ def issue_recommendations(
             try:
                 report.issued.append(issue_draft(engine, store, rec_id, issued_on, actor=actor))
             except NotADraft:
-                continue
+                report.contended += 1
             except LeadsChanged:
                 withdraw_draft(engine, rec_id)
                 withdrawn.append(rec_id)

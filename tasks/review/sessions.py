@@ -29,6 +29,7 @@ class ReviewSession(BaseModel):
     outcome: list[DecisionResult] | None = None
     reviewer: str | None = None
     decided_at: dt.datetime | None = None
+    opened_now: bool = False  # chosen by this call (not stored): the first pass of a run
 
 
 def get_session(connection: sa.Connection, session_id: str) -> ReviewSession | None:
@@ -62,7 +63,7 @@ def open_session(
             return existing
         connection.execute(sa.insert(LeadReviewSession).values(
             id=session_id, shown=[v.model_dump(mode="json") for v in shown]))
-    return ReviewSession(id=session_id, shown=shown)
+    return ReviewSession(id=session_id, shown=shown, opened_now=True)
 
 
 def close_session(
