@@ -56,6 +56,15 @@ def _register() -> None:
     _register_operations()
     app.command("demo")(demo.demo)
     app.command("review-queue")(review_queue.review_queue)
+    _register_supervision()
+
+
+def _register_supervision() -> None:
+    """Agency feeds and supervision models (issue 11)."""
+    from dossier.commands import feeds, supervise
+
+    app.add_typer(feeds.app, name="feeds")
+    app.command("supervise")(supervise.supervise)
 
 
 def _register_operations() -> None:

@@ -32,6 +32,8 @@ OCR_TAG = "ocr"
 DEFAULT_OCR_LIMIT = 4
 INGEST_DEPLOYMENT = "ingest-dossier/on-upload"
 SWEEP_DEPLOYMENT = "sweep-incoming/every-5-minutes"
+FEEDS_DEPLOYMENT = "import-feeds/on-batch"
+SUPERVISION_DEPLOYMENT = "run-supervision/daily"
 
 
 @dataclass(frozen=True)
@@ -56,6 +58,19 @@ class DeployTarget:
     @property
     def sweep_deployment(self) -> str:
         return SWEEP_DEPLOYMENT + self.suffix
+
+    @property
+    def feeds_deployment(self) -> str:
+        return FEEDS_DEPLOYMENT + self.suffix
+
+    @property
+    def supervision_deployment(self) -> str:
+        return SUPERVISION_DEPLOYMENT + self.suffix
+
+    @property
+    def deployments(self) -> tuple[str, ...]:
+        return (self.ingest_deployment, self.sweep_deployment, self.feeds_deployment,
+                self.supervision_deployment)
 
     def environment(self) -> dict[str, str]:
         return {
@@ -127,7 +142,7 @@ def remove(target: DeployTarget) -> None:
     from prefect.exceptions import ObjectNotFound
 
     with prefect_client(target.api_url) as client:
-        for name in (target.ingest_deployment, target.sweep_deployment):
+        for name in target.deployments:
             with contextlib.suppress(ObjectNotFound):
                 client.delete_deployment(client.read_deployment_by_name(name).id)
         if target.pool != DEFAULT_POOL:

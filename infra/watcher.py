@@ -36,6 +36,10 @@ log = logging.getLogger("infra.watcher")
 
 EVENT_NAME = "dossier.uploaded"
 PREFIX = "incoming/"
+# A feed batch is complete when its _READY marker is put (tasks.feeds.store).
+FEEDS_EVENT = "dossier.feeds.ready"
+FEEDS_PREFIX = "feeds/"
+FEEDS_MARKER = "_READY"
 SUBSCRIBED_EVENTS = ("s3:ObjectCreated:*", "s3:ObjectAccessed:Head")
 HEARTBEAT_KEY = "watcher/heartbeat"
 HEARTBEAT_HEADS = 4  # ~1.2 KB of notification each: enough to push out a 4 KB buffer
@@ -86,6 +90,33 @@ def uploaded_objects(notification: dict, prefix: str = PREFIX) -> Iterator[Uploa
                              size=obj.get("size"))
 
 
+def ready_feed_batches(notification: dict) -> Iterator[UploadedObject]:
+    """``feeds/<batch>/_READY`` markers created in one notification (the CSV files
+    themselves start nothing: a batch is imported once, whole)."""
+    for obj in uploaded_objects(notification, FEEDS_PREFIX):
+        parts = obj.key.split("/")
+        if len(parts) == 3 and parts[2] == FEEDS_MARKER and parts[1]:
+            yield obj
+
+
+def emit_feeds_ready(obj: UploadedObject) -> bool:
+    """One ``dossier.feeds.ready`` event; the deployment's parameter is the batch prefix."""
+    from prefect.events import emit_event
+
+    prefix = obj.key.removesuffix(FEEDS_MARKER)
+    event = emit_event(
+        event=FEEDS_EVENT,
+        resource={
+            "prefect.resource.id": f"minio.object.{obj.bucket}/{obj.key}",
+            "prefect.resource.name": prefix,
+            "dossier.bucket": obj.bucket,
+        },
+        payload={"key": obj.key, "prefix": prefix, "bucket": obj.bucket, "etag": obj.etag},
+        id=obj.event_id,
+    )
+    return event is not None
+
+
 def emit_uploaded(obj: UploadedObject) -> bool:
     """One ``dossier.uploaded`` event; False when no Prefect API is configured."""
     from prefect.events import emit_event
@@ -116,6 +147,7 @@ def watch(
     *,
     prefix: str = PREFIX,
     emit: Callable[[UploadedObject], bool] = emit_uploaded,
+    emit_batch: Callable[[UploadedObject], bool] = emit_feeds_ready,
     stop: threading.Event | None = None,
     listen: Callable[[], Iterable[dict]] | None = None,
     flush_interval_s: float = DEFAULT_FLUSH_INTERVAL_S,
@@ -124,7 +156,8 @@ def watch(
 
     ``listen`` opens the notification stream (default: MinIO's
     ``listen_bucket_notification`` on the bucket; records outside ``prefix``
-    are dropped here).
+    are dropped here, except feed batch markers, ``feeds/<batch>/_READY``,
+    which ``emit_batch`` announces).
     """
     stop = stop or threading.Event()
     listen = listen or (lambda: client.listen_bucket_notification(
@@ -145,6 +178,10 @@ def watch(
                         log.info("upload %s (etag %s): %s %s", obj.masked, obj.etag[:12],
                                  EVENT_NAME if sent else "NOT sent (no PREFECT_API_URL)",
                                  obj.event_id)
+                    for obj in ready_feed_batches(notification or {}):
+                        sent = emit_batch(obj)
+                        log.info("feed batch %s ready: %s %s", obj.key, FEEDS_EVENT
+                                 if sent else "NOT sent (no PREFECT_API_URL)", obj.event_id)
                     if stop.is_set():
                         break
             finally:

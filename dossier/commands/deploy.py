@@ -2,8 +2,10 @@
 
 Wraps ``prefect deploy --all`` (see prefect.yaml): it creates the process work
 pool and the ``ocr`` tag concurrency limit when missing, then deploys
-ingest-dossier (triggered by ``dossier.uploaded`` events of the bucket) and
-sweep-incoming (every five minutes, Asia/Shanghai).
+ingest-dossier (triggered by ``dossier.uploaded`` events of the bucket),
+sweep-incoming (every five minutes, Asia/Shanghai), import-feeds (triggered by
+``dossier.feeds.ready``, a feed batch's ``_READY`` marker) and run-supervision
+(daily at 02:30, Asia/Shanghai).
 """
 
 from __future__ import annotations
@@ -47,6 +49,7 @@ def deploy(
         typer.secho(str(error), fg=typer.colors.RED, err=True)
         raise typer.Exit(1) from error
     typer.echo(f"deployed {target.ingest_deployment} (on dossier.uploaded in bucket "
-               f"{target.bucket}) and {target.sweep_deployment} to pool {pool}")
+               f"{target.bucket}), {target.sweep_deployment}, {target.feeds_deployment} (on "
+               f"dossier.feeds.ready) and {target.supervision_deployment} to pool {pool}")
     typer.echo("start a worker: dossier services up --all  "
                f"(or: prefect worker start --pool {pool})")

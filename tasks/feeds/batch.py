@@ -17,7 +17,6 @@ ignored. A batch may hold any subset of the eleven files.
 from __future__ import annotations
 
 import datetime as dt
-import hashlib
 import logging
 import time
 from collections.abc import Iterator
@@ -28,6 +27,7 @@ import pandas as pd
 import sqlalchemy as sa
 
 from dossier.privacy import hash_id_number, mask_id_number
+from dossier.store.base import sha256_of_file
 from schemas.feeds import FEEDS, FeedSpec
 from schemas.feeds_tables import FeedBatch, FeedReject
 from tasks.feeds.checks import LINE, checks_frame, feed_checks
@@ -37,15 +37,7 @@ from tasks.quality.validate import failing_rows
 log = logging.getLogger("tasks.feeds")
 
 GX_CHUNK = 200_000
-MARKERS = ("_READY", "_manifest.json", "planted.jsonl")  # batch files that are not feeds
-
-
-def file_sha256(path: Path) -> str:
-    digest = hashlib.sha256()
-    with open(path, "rb") as handle:
-        for block in iter(lambda: handle.read(1 << 20), b""):
-            digest.update(block)
-    return digest.hexdigest()
+MARKERS = ("_READY", "_marker.json", "generated.json", "planted.jsonl")  # not feeds
 
 
 def read_feed(path: Path) -> pd.DataFrame:
@@ -59,7 +51,9 @@ def _chunks(frame: pd.DataFrame, size: int) -> Iterator[pd.DataFrame]:
         yield frame.iloc[start:start + size]
 
 
-def gate(spec: FeedSpec, raw: pd.DataFrame, run_name: str) -> tuple[pd.Series, dict[int, list[str]], list[dict]]:
+def gate(
+    spec: FeedSpec, raw: pd.DataFrame, run_name: str
+) -> tuple[pd.Series, dict[int, list[str]], list[dict]]:
     """Run the feed's suite; returns the accepted mask, reasons per refused line, and
     per chunk the suite's outcome (for the manifest)."""
     explanations = {c.id: c.explanation_zh for c in feed_checks(spec)}
@@ -95,7 +89,7 @@ def _reject_rows(spec: FeedSpec, raw: pd.DataFrame, reasons: dict[int, list[str]
 def import_file(connection: sa.Connection, spec: FeedSpec, path: Path,
                 batch_id: str) -> dict[str, Any]:
     started = time.perf_counter()
-    entry: dict[str, Any] = {"file": spec.file, "sha256": file_sha256(path)}
+    entry: dict[str, Any] = {"file": spec.file, "sha256": sha256_of_file(path)}
     raw = read_feed(path)
     entry["rows"] = len(raw)
     missing = [c for c in spec.columns if c not in raw.columns]

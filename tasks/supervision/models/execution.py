@@ -68,7 +68,8 @@ def _pension_while_imprisoned(ctx: RuleContext) -> sa.Select:
             r.record_id.label("r_prison"), p.month, p.amount_yuan, r.admitted_date,
             sa.func.coalesce(r.released_date, ctx.as_of).label("released_or_as_of"),
         )
-        .select_from(p.table.join(r.table, r.person_key == p.person_key))
+        .select_from(FeedPension.__table__.join(FeedPrison.__table__,
+                                                r.person_key == p.person_key))
         .where(
             p.month_start >= r.admitted_date,
             p.month_end <= sa.func.coalesce(r.released_date, ctx.as_of),
