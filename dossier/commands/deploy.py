@@ -4,8 +4,10 @@ Wraps ``prefect deploy --all`` (see prefect.yaml): it creates the process work
 pool and the ``ocr`` tag concurrency limit when missing, then deploys
 ingest-dossier (triggered by ``dossier.uploaded`` events of the bucket),
 sweep-incoming (every five minutes, Asia/Shanghai), import-feeds (triggered by
-``dossier.feeds.ready``, a feed batch's ``_READY`` marker) and run-supervision
-(daily at 02:30, Asia/Shanghai).
+``dossier.feeds.ready``, a feed batch's ``_READY`` marker), run-supervision
+(daily at 02:30, Asia/Shanghai), review-leads (on demand), issue-recommendations
+(daily 06:00), deliver-recommendations (every ten minutes) and
+follow-up-recommendations (daily 07:00).
 """
 
 from __future__ import annotations
@@ -50,6 +52,7 @@ def deploy(
         raise typer.Exit(1) from error
     typer.echo(f"deployed {target.ingest_deployment} (on dossier.uploaded in bucket "
                f"{target.bucket}), {target.sweep_deployment}, {target.feeds_deployment} (on "
-               f"dossier.feeds.ready) and {target.supervision_deployment} to pool {pool}")
+               f"dossier.feeds.ready), {target.supervision_deployment}, "
+               f"{target.review_deployment} and the recommendation flows to pool {pool}")
     typer.echo("start a worker: dossier services up --all  "
                f"(or: prefect worker start --pool {pool})")
