@@ -98,7 +98,8 @@ def _insert_once(connection: sa.Connection, row: dict) -> bool:
         if exists:
             return False
         statement = sa.insert(table).values(row)
-    return connection.execute(statement).rowcount == 1
+    # RETURNING, not rowcount: drivers disagree on rowcount for ON CONFLICT DO NOTHING.
+    return connection.execute(statement.returning(table.c.number)).first() is not None
 
 
 def _target_row(payload: dict) -> dict:

@@ -1,12 +1,14 @@
 """review-leads on Prefect's API: paused with a typed form, resumed with the reviewer's
 answers, decisions recorded on the versions shown, then issued and delivered.
 
-Run in process (no deployment: the flow pauses rather than suspends; the suspended
-path through a worker is the end-to-end test's, tests/ops/test_recommendations_e2e.py).
+Run in process against the local stack's Prefect server (no deployment: the flow
+pauses rather than suspends; the suspended path through a worker is the end-to-end
+test's, tests/ops/test_recommendations_e2e.py).
 """
 
 from __future__ import annotations
 
+import contextvars
 import json
 import threading
 import time
@@ -14,30 +16,32 @@ from pathlib import Path
 
 import pytest
 import sqlalchemy as sa
-from recommendations.helpers import MASKED_ID, confirm, plant
 
 from dossier.db import get_engine
 from dossier.settings import get_settings, reset_settings
+from recommendations.helpers import MASKED_ID, confirm, plant
 from schemas.leads_tables import Lead, LeadHistory
+from schemas.recommendations_tables import LeadReviewSession
 from tasks.stages.library import ensure_schema
 from tasks.supervision.findings import Finding
 from tasks.supervision.leads import record_findings
 
-pytestmark = pytest.mark.slow
+pytestmark = [pytest.mark.services, pytest.mark.slow]
 
 
-def _paused_run(runner: threading.Thread, timeout: float = 90.0):
+def _paused_run(runner: threading.Thread, engine: sa.Engine, timeout: float = 120.0):
+    """The run, once paused: its id is the review session's (the server is shared)."""
     from prefect.client.orchestration import get_client
-    from prefect.client.schemas.filters import FlowFilter, FlowFilterName
 
     deadline = time.monotonic() + timeout
     while time.monotonic() < deadline and runner.is_alive():
-        with get_client(sync_client=True) as client:
-            runs = client.read_flow_runs(
-                flow_filter=FlowFilter(name=FlowFilterName(any_=["review-leads"])), limit=20)
-        paused = [r for r in runs if r.state and r.state.is_paused()]
-        if paused:
-            return paused[0]
+        with engine.connect() as connection:
+            session_id = connection.scalar(sa.select(LeadReviewSession.id))
+        if session_id:
+            with get_client(sync_client=True) as client:
+                run = client.read_flow_run(session_id)
+            if run.state and run.state.is_paused():
+                return run
         time.sleep(0.5)
     raise AssertionError("review-leads never paused")
 
@@ -55,7 +59,7 @@ def _change(engine: sa.Engine, lead_id: int) -> None:
 
 
 def test_review_in_the_form_then_issue_and_deliver(
-    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, prefect_api: str
 ) -> None:
     from prefect.client.orchestration import get_client
     from prefect.flow_runs import resume_flow_run
@@ -74,10 +78,11 @@ def test_review_in_the_form_then_issue_and_deliver(
     confirm(engine, already)  # decided earlier: not pending, not shown
 
     results: dict[str, object] = {}
-    runner = threading.Thread(target=lambda: results.update(
-        out=review_leads(limit=10, poll_s=1)))
+    context = contextvars.copy_context()  # the thread talks to the same server (settings)
+    runner = threading.Thread(target=lambda: context.run(lambda: results.update(
+        out=review_leads(limit=10, poll_s=1))))
     runner.start()
-    run = _paused_run(runner)
+    run = _paused_run(runner, engine)
     with get_client(sync_client=True) as client:
         schema = client.read_flow_run_input(run.id, "paused-review-schema")
         description = client.read_flow_run_input(run.id, "paused-review-description")
