@@ -43,6 +43,7 @@ PERSON = "某某"
 
 # An ID number, whole or masked (310104********123X, 310104***********X).
 _ID_SHAPED = re.compile(r"(?<![0-9])[1-9]\d{5}[\d*]{8,11}[\dXx*](?![0-9Xx])")
+_ISO_DATE = re.compile(r"(?<!\d)(\d{4})-(\d{2})-(\d{2})(?!\d)")
 # How an evidence record is cited when its lead has no case number.
 RECORD_LABELS = {
     "admin_penalties": "行政处罚", "police_cases": "受案登记", "measures": "强制措施",
@@ -90,6 +91,11 @@ def case_ref(lead: CitedLead) -> str:
     return scrub_ids("、".join(cited)) or f"线索{lead.id}"
 
 
+def chinese_dates(text: str) -> str:
+    """2025-04-10 → 2025年4月10日, as a document writes a date in running text."""
+    return _ISO_DATE.sub(lambda m: f"{m[1]}年{int(m[2])}月{int(m[3])}日", text)
+
+
 def case_fact(lead: CitedLead) -> str:
     """The model's explanation again, with the person as 某某 (or the stored one, scrubbed)."""
     from tasks.supervision.findings import explain
@@ -97,10 +103,10 @@ def case_fact(lead: CitedLead) -> str:
 
     model = all_models().get(lead.model_id)
     if model is None or not lead.facts:
-        return scrub_ids(lead.explanation)
+        return chinese_dates(scrub_ids(lead.explanation))
     context = {**model.extra, "as_of": lead.as_of.isoformat(), **lead.facts,
                "person_masked": PERSON}
-    return scrub_ids(explain(model.explanation_zh, context))
+    return chinese_dates(scrub_ids(explain(model.explanation_zh, context)))
 
 
 def _model(model_id: str):
@@ -163,7 +169,7 @@ def draft_context(recipient: str, model_id: str, leads: Sequence[CitedLead],
         "source": (f"本院于{period}运用“{model_name}”大数据法律监督模型，对{reads}等数据进行"
                    f"筛查比对，发现监督线索{len(cases)}条，经检察人员逐条审查确认，"
                    "属于同一类型、反复发生的问题。"),
-        "facts_intro": f"经审查，你单位办理的下列{len(cases)}件案件存在{problem}的情形：",
+        "facts_intro": f"经审查，下列{len(cases)}件案件存在{problem}的情形：",
         "body_cases": body_cases,
         "more_cases": f"其余{more}件案件详见附件案件清单。" if more else "",
         "cases": cases,
