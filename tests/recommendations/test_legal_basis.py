@@ -31,7 +31,8 @@ def test_quoted_provisions_say_what_they_are_cited_for() -> None:
     quoted = statutes()
     assert "检察建议" in quoted["organization_law_21"].text
     assert "带有普遍性的违法情形" in quoted["criminal_procedure_rules_552"].text
-    assert quoted["community_correction_law_62"].citation == "《中华人民共和国社区矫正法》第六十二条"
+    correction = quoted["community_correction_law_62"]
+    assert correction.citation == "《中华人民共和国社区矫正法》第六十二条"
     articles = regulation()["articles"]
     assert "两个月以内" in articles["第十九条"]["text"] and reply_months() == 2
     assert "普遍性、倾向性违法问题" in articles["第九条"]["text"]
