@@ -35,7 +35,9 @@ from schemas.recommendations_tables import Recommendation, RecommendationOutbox
 if TYPE_CHECKING:
     from ops.conftest import OpsStack
 
-pytestmark = [pytest.mark.services, pytest.mark.slow]
+# Two reviews on the stack's worker: four flow-run processes to start, plus the stack's
+# own deployments; on a loaded 2-core machine that took over 15 minutes.
+pytestmark = [pytest.mark.services, pytest.mark.slow, pytest.mark.timeout(1800)]
 
 AS_OF = dt.date(2026, 6, 30)
 PEOPLE = 600
