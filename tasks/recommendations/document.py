@@ -39,6 +39,7 @@ TEMPLATES = Path(__file__).resolve().parent / "templates"
 DOCX_TEMPLATE = TEMPLATES / "recommendation.docx"
 TEXT_TEMPLATE = TEMPLATES / "recommendation.txt.j2"
 BODY_CASES = 10
+PROCURATORATE_RULES = "人民检察院"
 PERSON = "某某"
 
 # An ID number, whole or masked (310104********123X, 310104***********X).
@@ -145,8 +146,12 @@ def draft_context(recipient: str, model_id: str, leads: Sequence[CitedLead],
               else f"{chinese_date(first)}至{chinese_date(last)}")
     reads = _join([SOURCE_LABELS.get(t, t) for t in (model.reads if model else ())]) \
         or "相关执法司法"
-    violated = [str(b) for b in model.legal_basis] if model else []
-    empowering = [statutes()[key].citation for key in category.statutes]
+    basis = list(model.legal_basis) if model else []
+    # A procuratorate's own rules (人民检察院…) empower the recommendation; the rest are
+    # what the recipient did not apply.
+    own = [str(b) for b in basis if b.law.startswith(PROCURATORATE_RULES)]
+    violated = [str(b) for b in basis if not b.law.startswith(PROCURATORATE_RULES)]
+    empowering = [statutes()[key].citation for key in category.statutes] + own
     empowering.append(regulation_article(category.regulation_article).citation)
     basis_text = (
         (f"上述情形不符合{_join(violated)}的规定。" if violated else "")
