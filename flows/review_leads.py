@@ -18,9 +18,9 @@ from prefect.input import RunInput
 from prefect.runtime import deployment, flow_run
 
 from flows.issue_recommendations import issue_recommendations
+from tasks.lead_review.form import requests_from, review_form
 from tasks.orchestration.recommendations import open_review, record_decisions
 from tasks.recommendations.reports import review_markdown
-from tasks.review.form import requests_from, review_form
 
 PAUSE_KEY = "review"
 

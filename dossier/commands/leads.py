@@ -49,7 +49,7 @@ def list_leads(
     as_json: JsonOption = False,
 ) -> None:
     """Leads in review order (most severe first, then oldest); names and IDs masked."""
-    from tasks.review.leads import list_leads as query
+    from tasks.lead_review.leads import list_leads as query
 
     models = [m.strip() for item in (model or []) for m in item.split(",") if m.strip()]
     try:
@@ -74,7 +74,7 @@ def list_leads(
 def show(lead_id: Annotated[int, typer.Argument(help="The lead's id.")],
          as_json: JsonOption = False) -> None:
     """One lead: its content at the current version, evidence records and history."""
-    from tasks.review.leads import get_lead, lead_history
+    from tasks.lead_review.leads import get_lead, lead_history
 
     with _engine().connect() as connection:
         view = get_lead(connection, lead_id)
@@ -100,8 +100,8 @@ def show(lead_id: Annotated[int, typer.Argument(help="The lead's id.")],
 
 
 def _decide(decision: str, leads: list[str], note: str, by: str | None) -> None:
-    from tasks.review.decisions import DecisionRequest, decide_all
-    from tasks.review.sessions import actor_name
+    from tasks.lead_review.decisions import DecisionRequest, decide_all
+    from tasks.lead_review.sessions import actor_name
 
     if not note.strip():
         raise typer.BadParameter("--note must say why")

@@ -1,4 +1,4 @@
-"""Lead review and recommendations as Prefect tasks: the work is in ``tasks.review``
+"""Lead review and recommendations as Prefect tasks: the work is in ``tasks.lead_review``
 and ``tasks.recommendations``; these add retries, names and the UI's artifacts."""
 
 from __future__ import annotations
@@ -13,13 +13,13 @@ from prefect.runtime import task_run
 from dossier.db import get_engine, masked_url
 from dossier.settings import get_settings
 from dossier.store import get_store
+from tasks.lead_review.decisions import DecisionRequest
+from tasks.lead_review.sessions import ReviewSession, close_session, open_session
 from tasks.recommendations import reports
 from tasks.recommendations.dates import local_today
 from tasks.recommendations.delivery import DeliveryReport, deliver_pending
 from tasks.recommendations.follow_up import list_recommendations, mark_overdue
 from tasks.recommendations.issue import issue_recommendations
-from tasks.review.decisions import DecisionRequest
-from tasks.review.sessions import ReviewSession, close_session, open_session
 from tasks.stages.library import ensure_schema
 
 

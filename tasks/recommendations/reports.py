@@ -6,11 +6,11 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
+from tasks.lead_review.decisions import DecisionResult
+from tasks.lead_review.leads import LeadView
 from tasks.recommendations.delivery import DeliveryReport
 from tasks.recommendations.follow_up import RecommendationView
 from tasks.recommendations.issue import IssueReport
-from tasks.review.decisions import DecisionResult
-from tasks.review.leads import LeadView
 
 MAX_CELL = 160
 

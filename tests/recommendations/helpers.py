@@ -15,7 +15,7 @@ import sqlalchemy as sa
 from dossier.db import get_engine
 from schemas.leads_tables import Lead
 from schemas.tables import metadata
-from tasks.review.decisions import DecisionRequest, decide_all
+from tasks.lead_review.decisions import DecisionRequest, decide_all
 from tasks.supervision.findings import Finding, explain
 from tasks.supervision.leads import record_findings
 from tasks.supervision.registry import all_models

@@ -14,8 +14,8 @@ from typing import Any, Literal
 
 from pydantic import BaseModel, Field, create_model
 
-from tasks.review.decisions import DecisionRequest
-from tasks.review.leads import LeadView
+from tasks.lead_review.decisions import DecisionRequest
+from tasks.lead_review.leads import LeadView
 
 Choice = Literal["later", "confirm", "dismiss"]
 

@@ -22,7 +22,7 @@ from pydantic import BaseModel
 
 from dossier.db import write_transaction
 from schemas.leads_tables import Lead
-from tasks.review.leads import PENDING
+from tasks.lead_review.leads import PENDING
 from tasks.supervision.leads import set_status
 
 Decision = Literal["confirm", "dismiss"]

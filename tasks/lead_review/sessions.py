@@ -17,8 +17,8 @@ from pydantic import BaseModel
 
 from dossier.db import write_transaction
 from schemas.recommendations_tables import LeadReviewSession
-from tasks.review.decisions import DecisionRequest, DecisionResult, decide_all, take_up
-from tasks.review.leads import LeadView, list_leads
+from tasks.lead_review.decisions import DecisionRequest, DecisionResult, decide_all, take_up
+from tasks.lead_review.leads import LeadView, list_leads
 
 SESSION_ACTOR = "review-leads"
 
