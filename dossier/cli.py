@@ -96,4 +96,13 @@ def _register_operations() -> None:
     app.command("watch")(watch.watch)
 
 
+def _register_review() -> None:
+    """Lead review and prosecutorial recommendations (issue 12)."""
+    from dossier.commands import leads, recommendations
+
+    app.add_typer(leads.app, name="leads")
+    app.add_typer(recommendations.app, name="recommendations")
+
+
 _register()
+_register_review()

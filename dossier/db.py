@@ -113,6 +113,22 @@ def session_scope(url: str | None = None) -> Iterator[Session]:
         session.close()
 
 
+@contextmanager
+def write_transaction(url: str | Engine | None = None) -> Iterator[sa.Connection]:
+    """A transaction that may read-then-write safely against concurrent writers.
+
+    On SQLite it holds the database's write lock from its first statement (BEGIN
+    IMMEDIATE; the busy timeout makes a second writer wait), so what it read stays
+    true until it commits. On PostgreSQL it is a plain transaction: take row locks
+    with ``SELECT ... FOR UPDATE`` (``.with_for_update()``) on what it will change.
+    """
+    engine = url if isinstance(url, Engine) else get_engine(url)
+    with engine.begin() as connection:
+        if connection.dialect.name == "sqlite":
+            connection.exec_driver_sql("BEGIN IMMEDIATE")
+        yield connection
+
+
 # --- migrations ---------------------------------------------------------------------
 
 

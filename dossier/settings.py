@@ -129,6 +129,29 @@ class Settings(BaseSettings):
         '\'{"盗窃": 2000}\'.',
     )
 
+    # Prosecutorial recommendations (issue 12): the issuing procuratorate, its number parts
+    # (<简称>检<部门>建〔YYYY〕N号), the recipients named by kind, and the delivery target.
+    procuratorate_name: str = Field(
+        "示范市示范区人民检察院", description="The issuing procuratorate's full name."
+    )
+    procuratorate_abbr: str = Field(
+        "示范", description="Its 简称 in document numbers, e.g. 京朝 for 北京市朝阳区人民检察院."
+    )
+    procuratorate_department: str = Field(
+        "刑执", description="The issuing 部门 in document numbers, e.g. 刑执, 一部, 行."
+    )
+    recommendation_recipients: dict[str, str] = Field(
+        default_factory=dict,
+        description="Recipient kind → agency name, over the defaults (the procuratorate's "
+        'place + 公安局, 人民法院 …), e.g. \'{"police": "示范市公安局示范分局"}\'. A lead '
+        "that names its agency is addressed to that agency.",
+    )
+    recommendation_target_url: str | None = Field(
+        None,
+        description="SQLAlchemy URL of the case-management database that receives issued "
+        "recommendations (table incoming_recommendations); unset: nothing is delivered.",
+    )
+
     def page_workers(self, engine: str | None = None) -> int:
         """Page worker processes for pages read with ``engine`` (default: ocr_engine)."""
         if self.ocr_concurrency:

@@ -35,6 +35,11 @@ SWEEP_DEPLOYMENT = "sweep-incoming/every-5-minutes"
 REPROCESS_DEPLOYMENT = "reprocess/by-hand"
 FEEDS_DEPLOYMENT = "import-feeds/on-batch"
 SUPERVISION_DEPLOYMENT = "run-supervision/daily"
+# Lead review and recommendations (issue 12).
+REVIEW_DEPLOYMENT = "review-leads/on-demand"
+RECOMMENDATION_DEPLOYMENTS = ("issue-recommendations/daily",
+                              "deliver-recommendations/every-10-minutes",
+                              "follow-up-recommendations/daily")
 
 
 @dataclass(frozen=True)
@@ -73,9 +78,14 @@ class DeployTarget:
         return SUPERVISION_DEPLOYMENT + self.suffix
 
     @property
+    def review_deployment(self) -> str:
+        return REVIEW_DEPLOYMENT + self.suffix
+
+    @property
     def deployments(self) -> tuple[str, ...]:
         return (self.ingest_deployment, self.sweep_deployment, self.reprocess_deployment,
-                self.feeds_deployment, self.supervision_deployment)
+                self.feeds_deployment, self.supervision_deployment, self.review_deployment,
+                *(name + self.suffix for name in RECOMMENDATION_DEPLOYMENTS))
 
     def environment(self) -> dict[str, str]:
         return {

@@ -309,5 +309,10 @@ class Lineage(Base):
 
 metadata = Base.metadata
 
-# Agency feeds and supervision leads (issue 11), in modules of their own.
-from schemas import feeds_tables, leads_tables  # noqa: E402, F401
+# Agency feeds and supervision leads (issue 11), lead review and recommendations (issue 12),
+# in modules of their own.
+from schemas import (  # noqa: E402, F401
+    feeds_tables,
+    leads_tables,
+    recommendations_tables,
+)

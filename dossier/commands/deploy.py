@@ -5,7 +5,9 @@ pool and the ``ocr`` tag concurrency limit when missing, then deploys
 ingest-dossier (triggered by ``dossier.uploaded`` events of the bucket),
 sweep-incoming (every five minutes, Asia/Shanghai), reprocess (run by hand),
 import-feeds (triggered by ``dossier.feeds.ready``, a feed batch's ``_READY``
-marker) and run-supervision (daily at 02:30, Asia/Shanghai).
+marker), run-supervision (daily at 02:30, Asia/Shanghai), review-leads (on
+demand), issue-recommendations (daily 06:00), deliver-recommendations (every ten
+minutes) and follow-up-recommendations (daily 07:00).
 """
 
 from __future__ import annotations
@@ -50,7 +52,8 @@ def deploy(
         raise typer.Exit(1) from error
     typer.echo(f"deployed {target.ingest_deployment} (on dossier.uploaded in bucket "
                f"{target.bucket}), {target.sweep_deployment}, {target.reprocess_deployment} "
-               f"(by hand), {target.feeds_deployment} (on dossier.feeds.ready) and "
-               f"{target.supervision_deployment} to pool {pool}")
+               f"(by hand), {target.feeds_deployment} (on dossier.feeds.ready), "
+               f"{target.supervision_deployment}, {target.review_deployment} and the "
+               f"recommendation flows to pool {pool}")
     typer.echo("start a worker: dossier services up --all  "
                f"(or: prefect worker start --pool {pool})")

@@ -121,8 +121,26 @@ def feed_manifest_key(batch: str) -> str:
     return validate_key(f"manifests/feeds/{batch}.json")
 
 
-def recommendation_key(number: str) -> str:
-    return validate_key(f"recommendations/{safe_filename(number)}.docx")
+_NOT_KEY_SAFE = re.compile(r"[\s/\\?#%*:|\"<>]+")
+
+
+def recommendation_folder(number: str) -> str:
+    """A 检察建议's number as one key segment: 示范检刑执建〔2026〕3号 stays as it is
+    (the brackets are fine in keys); separators, spaces and URL-special characters
+    that a configured 简称 or 部门 might bring become ``_``."""
+    return safe_filename(_NOT_KEY_SAFE.sub("_", number)).strip("._") or "recommendation"
+
+
+def recommendation_key(number: str, suffix: str = "docx") -> str:
+    """``recommendations/<number>/<number>.<suffix>`` (docx, txt): a downloaded file
+    still says which recommendation it is."""
+    folder = recommendation_folder(number)
+    return validate_key(f"recommendations/{folder}/{folder}.{suffix}")
+
+
+def recommendation_reply_key(number: str) -> str:
+    """The recipient's reply as recorded by ``dossier recommendations reply``."""
+    return validate_key(f"recommendations/{recommendation_folder(number)}/reply.txt")
 
 
 def is_immutable(key: str) -> bool:

@@ -18,6 +18,9 @@ TABLES = {
     "feed_prison", "feed_pensions", "feed_fine_enforcement", "feed_batches", "feed_rejects",
     "supervision_runs", "leads", "lead_history", "supervision_card_sentences",
     "supervision_card_statutes",
+} | {  # lead review and recommendations (issue 12)
+    "lead_review_sessions", "recommendation_sequences", "recommendations",
+    "recommendation_leads", "recommendation_events", "recommendation_outbox",
 }
 
 
@@ -29,7 +32,7 @@ def _tables(url: str) -> set[str]:
 def test_upgrade_downgrade_upgrade(db_url: str) -> None:
     assert db.current_revision(db_url) is None
     db.upgrade(db_url)
-    assert db.current_revision(db_url) == db.head_revision() == "0004"
+    assert db.current_revision(db_url) == db.head_revision() == "0007"
     assert _tables(db_url) == TABLES == set(metadata.tables)
 
     db.downgrade(db_url, "base")
