@@ -231,12 +231,27 @@ def load_case_card(
     return case
 
 
+def charge_rows(names: Sequence[str], written: Sequence[str]) -> list[tuple[str, str | None]]:
+    """(catalogue name, as written) per charge row: each written form with its catalogue
+    name, then any catalogue name no written form gave (older cards: all, written None)."""
+    from tasks.nlp.lexicon import canonical_charge
+
+    rows: list[tuple[str, str | None]] = []
+    for form in written:
+        name = canonical_charge(form)
+        if name:
+            rows.append((name, form))
+    covered = {name for name, _ in rows}
+    rows += [(name, None) for name in names if name not in covered]
+    return rows
+
+
 def _children(case_id: int, card: CaseCard) -> Iterable[Base]:
     c = card.case
     for seq, p in enumerate(c.persons):
         yield Person(case_id=case_id, seq=seq, **p.model_dump())
-    for seq, name in enumerate(c.charges):
-        yield Charge(case_id=case_id, seq=seq, name=name)
+    for seq, (name, written) in enumerate(charge_rows(c.charges, c.charges_written)):
+        yield Charge(case_id=case_id, seq=seq, name=name, written=written)
     for seq, s in enumerate(c.statutes):
         yield Statute(case_id=case_id, seq=seq, **s.model_dump())
     for seq, m in enumerate(c.coercive_measures):

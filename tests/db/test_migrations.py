@@ -7,23 +7,26 @@ from alembic.autogenerate import compare_metadata
 from alembic.runtime.migration import MigrationContext
 
 from dossier import db
+from schemas.library_tables import FTS_TABLE, include_object
 from schemas.tables import metadata
 
 TABLES = {
     "dossiers", "pages", "documents", "cases", "persons", "charges", "statutes",
     "coercive_measures", "sentences", "circumstances", "lineage",
-}
+} | {"case_texts"}  # the legal library (issue 13)
 
 
 def _tables(url: str) -> set[str]:
     engine = db.get_engine(url)
-    return set(sa.inspect(engine).get_table_names()) - {"alembic_version"}
+    # the SQLite full-text index (FTS5 and its shadow tables) is outside the models
+    names = set(sa.inspect(engine).get_table_names()) - {"alembic_version"}
+    return {n for n in names if not n.startswith(FTS_TABLE)}
 
 
 def test_upgrade_downgrade_upgrade(db_url: str) -> None:
     assert db.current_revision(db_url) is None
     db.upgrade(db_url)
-    assert db.current_revision(db_url) == db.head_revision() == "0001"
+    assert db.current_revision(db_url) == db.head_revision() == "0005"
     assert _tables(db_url) == TABLES == set(metadata.tables)
 
     db.downgrade(db_url, "base")
@@ -34,14 +37,15 @@ def test_upgrade_downgrade_upgrade(db_url: str) -> None:
     assert _tables(db_url) == TABLES
     # Upgrading an up-to-date database is a no-op, not an error.
     db.upgrade(db_url)
-    assert db.current_revision(db_url) == "0001"
+    assert db.current_revision(db_url) == "0005"
 
 
 def test_autogenerate_finds_no_difference(db_url: str) -> None:
     db.upgrade(db_url)
     with db.get_engine(db_url).connect() as connection:
         context = MigrationContext.configure(
-            connection, opts={"compare_type": True, "render_as_batch": True}
+            connection, opts={"compare_type": True, "render_as_batch": True,
+                              "include_object": include_object}
         )
         diff = compare_metadata(context, metadata)
     assert diff == []
@@ -55,7 +59,10 @@ def test_autogenerate_sees_a_missing_column(db_url: str) -> None:
         table.to_metadata(changed)
     changed.tables["cases"].append_column(sa.Column("new_column", sa.Integer))
     with db.get_engine(db_url).connect() as connection:
-        diff = compare_metadata(MigrationContext.configure(connection), changed)
+        diff = compare_metadata(
+            MigrationContext.configure(connection, opts={"include_object": include_object}),
+            changed,
+        )
     assert [(d[0], d[3].name) for d in diff] == [("add_column", "new_column")]
 
 
@@ -103,5 +110,5 @@ def test_workers_upgrading_at_once_do_not_collide(db_url: str) -> None:
         results = [pool.submit(db.upgrade, db_url) for _ in range(3)]
         for result in results:
             result.result()
-    assert db.current_revision(db_url) == "0001"
+    assert db.current_revision(db_url) == "0005"
     assert _tables(db_url) == TABLES
