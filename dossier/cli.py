@@ -56,6 +56,7 @@ def _register() -> None:
     _register_operations()
     app.command("demo")(demo.demo)
     app.command("review-queue")(review_queue.review_queue)
+    _register_library()
 
 
 def _register_operations() -> None:
@@ -65,6 +66,16 @@ def _register_operations() -> None:
     app.command("deploy")(deploy.deploy)
     app.command("upload")(upload.upload)
     app.command("watch")(watch.watch)
+
+
+def _register_library() -> None:
+    """The legal library: import, search, similar cases, sentencing suggestions (issue 13)."""
+    from dossier.commands import library, search
+
+    app.add_typer(library.app, name="library")
+    app.command("search")(search.search)
+    app.command("similar")(search.similar)
+    app.command("suggest-sentence")(search.suggest_sentence)
 
 
 _register()
