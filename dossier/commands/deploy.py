@@ -47,6 +47,7 @@ def deploy(
         typer.secho(str(error), fg=typer.colors.RED, err=True)
         raise typer.Exit(1) from error
     typer.echo(f"deployed {target.ingest_deployment} (on dossier.uploaded in bucket "
-               f"{target.bucket}) and {target.sweep_deployment} to pool {pool}")
+               f"{target.bucket}), {target.sweep_deployment} and {target.import_deployment} "
+               f"(on judgments.uploaded: JSON lines under imports/) to pool {pool}")
     typer.echo("start a worker: dossier services up --all  "
                f"(or: prefect worker start --pool {pool})")

@@ -92,6 +92,14 @@ def dossier_documents(store: ObjectStore, dossier_id: str) -> list[TextDoc]:
     ]
 
 
+def index_dossier_texts(session: Session, case_id: int, store: ObjectStore,
+                        dossier_id: str) -> int:
+    """A dossier's documents (the structure stage's ``documents.json``) into
+    ``case_texts``, replacing what an earlier load of it wrote."""
+    return replace_case_texts(session, {case_id: rows_for(case_id, dossier_documents(
+        store, dossier_id))})
+
+
 def facts_text(texts: Iterable[CaseText | dict]) -> str:
     """The facts of a case for similar-case search: those of its most authoritative
     document (judgment, then indictment …), else every text's facts joined."""

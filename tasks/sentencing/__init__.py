@@ -1,1 +1,1 @@
-"""Sentencing suggestions (量刑建议): statutory ranges, the 两高 guideline's steps, similar cases."""
+"""Sentencing suggestions (量刑建议): statutory ranges, the guideline's steps, similar cases."""

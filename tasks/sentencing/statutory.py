@@ -25,7 +25,9 @@ from tasks.nlp.normalize import term_to_months, to_int
 
 DATA = Path(__file__).resolve().parent / "data" / "statutory_ranges.csv"
 FIXED_TERM_CEILING = 180  # art. 45: 有期徒刑 up to 15 years
-_ARTICLE = re.compile(r"^第([零〇一二三四五六七八九十百千]+)条(?:之([一二三四五六七八九十]))?\s+(.*)$")
+_ARTICLE = re.compile(
+    r"^第([零〇一二三四五六七八九十百千]+)条(?:之([一二三四五六七八九十]))?\s+(.*)$"
+)
 _N = "[零〇一二两三四五六七八九十]+(?:年|个月)"
 _CLAUSE = re.compile(
     rf"处(?:(?P<lo>{_N})以上)?(?:(?P<hi>{_N})以下)?(?P<fixed>{_N})?"
@@ -47,7 +49,8 @@ class StatutoryRange:
 
     @property
     def key(self) -> str:
-        return f"{self.article}{'-' + str(self.sub) if self.sub else ''}.{self.paragraph}.{self.clause}"
+        sub = f"-{self.sub}" if self.sub else ""
+        return f"{self.article}{sub}.{self.paragraph}.{self.clause}"
 
 
 def _months(text: str | None) -> int | None:

@@ -12,6 +12,7 @@ from collections.abc import Sequence
 
 from dossier.db import session_scope, upgrade
 from dossier.settings import get_settings
+from dossier.store import get_store
 from schemas.case_card import CaseCard
 from schemas.manifest import DossierStatus, Manifest
 from schemas.ocr import PageOcr
@@ -22,6 +23,7 @@ from tasks.library.load import (
     register_dossier,
     set_dossier_status,
 )
+from tasks.library.texts import index_dossier_texts
 from tasks.quality.report import QualityReport
 from tasks.stages.intake import IntakeOutcome
 
@@ -88,9 +90,10 @@ def load_dossier(
                     "verdict": report.verdict,
                     "failures": [f.model_dump(mode="json") for f in report.failures],
                 }
-            load_case_card(
+            case = load_case_card(
                 session, card, "held" if status == "needs_review" else "trusted", quality=quality
             )
+            index_dossier_texts(session, case.id, get_store(), card.dossier_id)  # issue 13
         for record in manifest.stages.values():
             record_stage_lineage(session, manifest.dossier_id, record)
         set_dossier_status(
