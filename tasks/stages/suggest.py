@@ -49,7 +49,8 @@ def suggestions_markdown(payload: dict[str, Any]) -> str:
         lines.append(f"- {s['explanation'].splitlines()[0]}")
     if not payload["suggestions"]:
         lines.append("- 无量刑建议（罪名未收录或无类案）")
-    lines += ["", "| # | 案号 | 法院 | 日期 | 罪名 | 判处 | 相似度 |", "|---|---|---|---|---|---|---|"]
+    lines += ["", "| # | 案号 | 法院 | 日期 | 罪名 | 判处 | 相似度 |",
+              "|---|---|---|---|---|---|---|"]
     for n, h in enumerate(payload["similar"], 1):
         outcome = "；".join(
             f"{o['person']} {o['penalty'] or ''}{o['months'] or ''}"
