@@ -32,6 +32,7 @@ OCR_TAG = "ocr"
 DEFAULT_OCR_LIMIT = 4
 INGEST_DEPLOYMENT = "ingest-dossier/on-upload"
 SWEEP_DEPLOYMENT = "sweep-incoming/every-5-minutes"
+REPROCESS_DEPLOYMENT = "reprocess/by-hand"
 IMPORT_DEPLOYMENT = "import-judgments/on-import"
 
 
@@ -57,6 +58,10 @@ class DeployTarget:
     @property
     def sweep_deployment(self) -> str:
         return SWEEP_DEPLOYMENT + self.suffix
+
+    @property
+    def reprocess_deployment(self) -> str:
+        return REPROCESS_DEPLOYMENT + self.suffix
 
     @property
     def import_deployment(self) -> str:
@@ -133,7 +138,7 @@ def remove(target: DeployTarget) -> None:
 
     with prefect_client(target.api_url) as client:
         for name in (target.ingest_deployment, target.sweep_deployment,
-                     target.import_deployment):
+                     target.reprocess_deployment, target.import_deployment):
             with contextlib.suppress(ObjectNotFound):
                 client.delete_deployment(client.read_deployment_by_name(name).id)
         if target.pool != DEFAULT_POOL:

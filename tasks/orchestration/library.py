@@ -53,14 +53,3 @@ def import_object(key: str, text_field: str = "fd", id_field: str = "text_id",
     )
     return summary
 
-
-@task(name="suggest", retries=1)
-def suggest(dossier_id: str) -> dict:
-    """The suggest stage (similar cases, sentencing suggestion) and its artifact."""
-    from tasks.stages.suggest import suggest_dossier, suggestions_markdown
-
-    payload = suggest_dossier(get_store(), dossier_id)
-    create_markdown_artifact(key=f"{dossier_id}-suggestions",
-                             markdown=suggestions_markdown(payload),
-                             description="Similar cases and sentencing suggestion")
-    return payload

@@ -13,8 +13,9 @@ from typing import Any
 from dossier.db import session_scope
 from dossier.settings import Settings
 from dossier.store.base import ObjectStore
-from dossier.store.keys import case_card_key, suggestions_key
+from dossier.store.keys import case_card_key, documents_key, suggestions_key
 from schemas.case_card import CaseCard
+from tasks.stages.contract import Stage, StageContext, StageResult
 
 SCHEMA_VERSION = "1"
 
@@ -59,3 +60,27 @@ def suggestions_markdown(payload: dict[str, Any]) -> str:
         lines.append(f"| {n} | {h['case_no'] or '—'} | {h['court'] or '—'} | "
                      f"{h['judgment_date'] or '—'} | {charges} | {outcome} | {h['score']:.3f} |")
     return "\n".join(lines) + "\n"
+
+
+def suggest_by_id(ctx: StageContext) -> StageResult:
+    payload = suggest_dossier(ctx.store, ctx.dossier_id, ctx.settings)
+    return StageResult(note=f"{len(payload['similar'])} similar cases, "
+                            f"{len(payload['suggestions'])} suggestions")
+
+
+def artifact(store: ObjectStore, dossier_id: str) -> str | None:
+    payload = store.get_json(suggestions_key(dossier_id))
+    return suggestions_markdown(payload) if isinstance(payload, dict) else None
+
+
+STAGE = Stage(
+    name="suggest",
+    description="similar cases (类案推送) and the sentencing suggestion (量刑建议) → suggestions/",
+    code=("tasks.stages.suggest", "tasks.sentencing", "tasks.library", "schemas.case_card",
+          "schemas.library_tables"),
+    libraries=("bm25s", "jieba", "sqlalchemy"),
+    inputs=lambda ctx: [case_card_key(ctx.dossier_id), documents_key(ctx.dossier_id)],
+    outputs=lambda ctx: [suggestions_key(ctx.dossier_id)],
+    run=suggest_by_id,
+    artifact=artifact,
+)
