@@ -169,7 +169,7 @@ def import_judgments(
                     done = list(pool.map(structure, todo, chunksize=max(1, len(todo) // 8)))
                 else:
                     done = [structure(j) for j in todo]
-                _write(session, done, origin, original_key, report)
+                write_structured(session, done, origin, original_key, report)
             report.seconds = time.perf_counter() - started
             if progress is not None:
                 progress(report)
@@ -207,7 +207,7 @@ def _changed(session: Session, batch: list[Judgment], report: ImportReport) -> l
     return kept
 
 
-def _write(
+def write_structured(
     session: Session, done: list[tuple[Judgment, CaseCard, list[dict]]], origin: str,
     original_key: str | None, report: ImportReport,
 ) -> None:
