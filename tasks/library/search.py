@@ -209,12 +209,14 @@ def snippet(
     if not words:
         return flat[:width]
     pattern = re.compile("|".join(map(re.escape, words)))
-    positions = [m.start() for m in pattern.finditer(flat)]
-    if not positions:
+    found = [(m.start(), m.group(0)) for m in pattern.finditer(flat)]
+    if not found:
         return flat[:width]
-    best, best_count = positions[0], 0
-    for i, p in enumerate(positions):
-        count = sum(1 for q in positions[i:] if q < p + width)
+    # the window with the most different query words, then the most occurrences
+    best, best_count = found[0][0], (0, 0)
+    for i, (p, _) in enumerate(found):
+        inside = [w for q, w in found[i:] if q < p + width]
+        count = (len(set(inside)), len(inside))
         if count > best_count:
             best, best_count = p, count
     lo = max(0, best - width // 4)

@@ -88,6 +88,7 @@ class ChargeResult:
     fine: float | None
     has_fine: bool
     steps: list[str]
+    ceiling: float = 180.0  # the tier's statutory maximum
 
 
 def _months(value: float) -> str:
@@ -234,7 +235,7 @@ def charge_result(
         fine_rule = (f"罚金：{rule.fine['basis'].split(' ', 1)[-1]}，即 {lo_f:g}–{hi_f:g}元")
     return ChargeResult(charge=charge, low=low, high=high, point=point,
                         detention_open=st.detention_open, fine_rule=fine_rule, fine=fine,
-                        has_fine=st.fine != "none", steps=steps)
+                        has_fine=st.fine != "none", steps=steps, ceiling=ceiling)
 
 
 def _combine(results: list[ChargeResult], steps: list[str]) -> tuple[float, float, float]:
@@ -301,7 +302,7 @@ def suggest_for_person(
         low = q1 if low is None else min(low, q1)
         high = q3 if high is None else max(high, q3)
         if results:  # the blend stays inside the statutory limits of the rule
-            top = max(r.high for r in results) if len(results) == 1 else MAX_COMBINED_MONTHS
+            top = results[0].ceiling if len(results) == 1 else MAX_COMBINED_MONTHS
             high = min(high, max(top, point))
     elif guide is None:
         return None
