@@ -92,4 +92,7 @@ def evaluate(
                    f"{s['inside_range']:.1%}  fine within 20% {s['fine_within_20pct']:.1%} "
                    f"({s['fines_suggested']} suggested of {s['fines_actual']})  "
                    f"n={s['defendants']}")
+    for charge, c in list(report.by_charge.items())[:12]:
+        typer.echo(f"  {charge:<24} n={c['n']:<3} term score {c['term_score']:.3f}  median "
+                   f"actual {c['actual_median']} / suggested {c['suggested_median']} months")
     sys.stdout.flush()

@@ -66,6 +66,7 @@ class Report:
     full_queries: int = 0
     ndcg_at_10: float = 0.0
     sentencing: dict[str, dict] = field(default_factory=dict)
+    by_charge: dict[str, dict] = field(default_factory=dict)  # the blend's term score
     seconds: float = 0.0
 
     def as_dict(self) -> dict:
@@ -125,6 +126,7 @@ def evaluate(
                 v: {"score": [], "inside": [], "fine": [], "fine_predicted": []} for v in VARIANTS
             }
             fines_actual = 0
+            per_charge: dict[str, list[tuple[float, int, int]]] = {}
             for row in rows:
                 tid = row["text_id"]
                 key = key_of.get(tid)
@@ -164,6 +166,10 @@ def evaluate(
                             scores["inside"].append(0.0)
                             continue
                         scores["score"].append(cail_score(s["months"], got.months))
+                        if variant == "blend":
+                            first = (labels[tid]["charges"] or ["?"])[0]
+                            per_charge.setdefault(first, []).append(
+                                (scores["score"][-1], s["months"], got.months))
                         scores["inside"].append(
                             1.0 if got.months_low <= s["months"] <= got.months_high else 0.0)
                         if s.get("fine_yuan") and got.fine_yuan:
@@ -187,6 +193,12 @@ def evaluate(
             if scores["fine"] else 0.0,
             "fines_suggested": len(scores["fine_predicted"]),
             "fines_actual": fines_actual,
+        }
+    for charge, items in sorted(per_charge.items(), key=lambda kv: -len(kv[1])):
+        report.by_charge[charge] = {
+            "n": len(items), "term_score": round(statistics.fmean(i[0] for i in items), 3),
+            "actual_median": statistics.median(i[1] for i in items),
+            "suggested_median": statistics.median(i[2] for i in items),
         }
     report.seconds = time.perf_counter() - started
     return report
