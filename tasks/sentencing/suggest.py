@@ -121,13 +121,22 @@ def case_amount(amounts: Sequence[float]) -> float:
     return top if top >= 0.8 * rest else top + rest
 
 
+_NEGATED = re.compile(r"(?:未|没有|无|不|并非|不构成|不属于|不能认定)[^，。；]{0,4}$")
+
+
+def _stated(text: str, word: str) -> bool:
+    """``word`` occurs in the facts and not negated (未逃逸, 不构成重伤)."""
+    return any(not _NEGATED.search(text[max(0, m.start() - 8): m.start()])
+               for m in re.finditer(re.escape(word), text))
+
+
 def choose_tier(rule: ChargeRule, amount: float | None, text: str | None) -> tuple[int, str]:
     """The most severe tier whose condition holds: its threshold reached, or its words in
     the facts; a tier with neither is the base tier."""
     chosen, why = 0, "基本犯罪构成"
     for i, tier in enumerate(rule.tiers):
         if tier.when:
-            hit = next((w for w in tier.when if text and w in text), None)
+            hit = next((w for w in tier.when if text and _stated(text, w)), None)
             if hit:
                 chosen, why = i, f"事实中有“{hit}”"
         elif tier.threshold is not None:
@@ -285,6 +294,13 @@ def suggest_for_person(
     charges = list(dict.fromkeys(case.charges))
     if not charges:
         return None
+    if text:
+        # tiers and quantities are read in the facts only: a judgment's reasoning and the
+        # statute it quotes (第一百三十三条…逃逸…) would put every case in the top tier
+        from tasks.library.texts import facts_span
+
+        lo, hi = facts_span(text)
+        text = text[lo:hi]
     steps: list[str] = []
     results = []
     for charge in charges:
