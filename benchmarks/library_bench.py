@@ -81,13 +81,27 @@ def bench_import(kind: str, scratch: Path) -> None:
             return
         db.upgrade(url)
         started = time.perf_counter()
+        cpu = _cpu_seconds()
         report = import_judgments(lambda u=url: db.session_scope(u), read_judgments(lines),
                                   workers=workers)
         seconds = time.perf_counter() - started
+        cpu = _cpu_seconds() - cpu
+        # CPU seconds per judgment (this process and its workers): what the import costs
+        # whatever else the shared cores run; 2 / that is the rate on two free cores
+        per = cpu / max(1, report.loaded)
         print(f"import [{kind}] workers={workers}: {report.loaded} judgments in {seconds:.1f} s "
-              f"= {report.loaded / seconds:.1f} judgments/s")
+              f"= {report.loaded / seconds:.1f} judgments/s wall; {per * 1000:.0f} ms CPU each "
+              f"(2 free cores: {2 / per:.0f}/s)", flush=True)
         if kind == "postgresql":
             drop_pg(url, f"bench_import{workers}")
+
+
+def _cpu_seconds() -> float:
+    import resource
+
+    own = resource.getrusage(resource.RUSAGE_SELF)
+    children = resource.getrusage(resource.RUSAGE_CHILDREN)
+    return own.ru_utime + own.ru_stime + children.ru_utime + children.ru_stime
 
 
 def structured() -> list:
@@ -164,7 +178,7 @@ def bench_latency(kind: str, scratch: Path, base: list, n: int) -> dict:
     if kind == "postgresql":
         with db.get_engine(url).begin() as c:
             c.execute(sa.text("ANALYZE"))
-    print(f"[{kind} n={n}] generated in {seconds:.0f} s")
+    print(f"[{kind} n={n}] generated in {seconds:.0f} s", flush=True)
     store = LocalStore(scratch / f"store-{kind}-{n}")
     out: dict = {"kind": kind, "n": n}
     with db.session_scope(url) as session:
@@ -195,7 +209,7 @@ def bench_latency(kind: str, scratch: Path, base: list, n: int) -> dict:
                 times.append(time.perf_counter() - started)
         out["similar"] = percentiles(times)
     print(f"[{kind} n={n}] index build {out['index_build_s']} s, load {out['index_load_s']} s; "
-          f"search {out['search']}; similar {out['similar']}")
+          f"search {out['search']}; similar {out['similar']}", flush=True)
     if kind == "postgresql":
         drop_pg(url, f"bench_n{n}")
     return out

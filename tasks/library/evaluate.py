@@ -87,7 +87,7 @@ def _jaccard(a: set, b: set) -> float:
 
 def evaluate(
     judgments: Path, silver: Path | None = None, limit: int | None = None,
-    echo: Callable[[str], None] = print,
+    echo: Callable[[str], None] = print, neighbours_k: int = 10,
 ) -> Report:
     """Import ``judgments`` into a scratch SQLite library and store, then leave one out."""
     import time
@@ -134,11 +134,12 @@ def evaluate(
                     continue
                 report.queries += 1
                 query = similar.profile_of_library_case(session, key, store)
-                ranked = similar.rank(session, index, query, k=10)
+                ranked = similar.rank(session, index, query, k=max(10, neighbours_k))
                 mine = charges_of[key]
                 relevant_total = sum(1 for k, c in charges_of.items() if k != key and c & mine)
-                gains = [_jaccard(mine, charges_of.get(k, set())) for k, _, _ in ranked]
-                hits = [1.0 if charges_of.get(k, set()) & mine else 0.0 for k, _, _ in ranked]
+                gains = [_jaccard(mine, charges_of.get(k, set())) for k, _, _ in ranked[:10]]
+                hits = [1.0 if charges_of.get(k, set()) & mine else 0.0
+                        for k, _, _ in ranked[:10]]
                 precisions.append(sum(hits) / 10)
                 ceilings.append(min(10, relevant_total) / 10)
                 if relevant_total >= 10:
@@ -147,7 +148,8 @@ def evaluate(
                 ndcgs.append(_ndcg(gains, ideal))
                 # sentencing: the query's own card, its sentences unread
                 card = extract_case(row["fd"])
-                neighbours = neighbours_from_outcomes(similar.describe(session, ranked))
+                neighbours = neighbours_from_outcomes(
+                    similar.describe(session, ranked[:neighbours_k]))
                 gold_sentences = [s for s in labels[tid].get("sentences", [])
                                   if s.get("penalty") in ("有期徒刑", "拘役") and s.get("months")]
                 fines_actual += sum(1 for s in gold_sentences if s.get("fine_yuan"))
