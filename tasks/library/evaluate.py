@@ -87,7 +87,7 @@ def _jaccard(a: set, b: set) -> float:
 
 def evaluate(
     judgments: Path, silver: Path | None = None, limit: int | None = None,
-    echo: Callable[[str], None] = print, neighbours_k: int = 10,
+    echo: Callable[[str], None] = print, neighbours_k: int = 20,
 ) -> Report:
     """Import ``judgments`` into a scratch SQLite library and store, then leave one out."""
     import time

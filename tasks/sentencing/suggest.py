@@ -14,7 +14,7 @@ The steps of the 两高《关于常见犯罪的量刑指导意见》 (edition in
    only with a circumstance that allows 减轻处罚 (未遂, 从犯, 自首), down to the next tier's;
 5. **数罪并罚** (art. 69) — several charges: the heaviest plus half of the others,
    at most 20 years;
-6. **类案** — blended with the terms of the most similar library cases for the same
+6. **类案** — blended with the terms of the 20 most similar library cases for the same
    charge: point = w·guideline + (1−w)·median of theirs (w = ½ for a charge of the
    guideline, ¼ for one it lacks; neighbours alone when there is no rule), and the range
    widened to their interquartile range. ``dossier library evaluate`` measures the blend
