@@ -58,6 +58,17 @@ def search(
         typer.echo(f"   {h.snippet}")
 
 
+def _case_key(session, ref: str) -> str:
+    """The library key of a case given by 案号, dossier id or source id; exit 2 if none."""
+    from tasks.library.similar import find_case_key
+
+    key = find_case_key(session, ref)
+    if key is None:
+        typer.secho(f"no case {ref} in the library", fg=typer.colors.RED, err=True)
+        raise typer.Exit(2)
+    return key
+
+
 def _outcome(o) -> str:
     if o.penalty in ("有期徒刑", "拘役", "管制") and o.months:
         text = f"{o.penalty}{o.months}个月"
@@ -92,10 +103,7 @@ def similar(
     store = get_store()
     with session_scope() as session:
         if case is not None:
-            key = sim.find_case_key(session, case)
-            if key is None:
-                typer.secho(f"no case {case} in the library", fg=typer.colors.RED, err=True)
-                raise typer.Exit(2)
+            key = _case_key(session, case)
             advise.ensure_index(store, session)
             hits = advise.similar_for(session, store,
                                       sim.profile_of_library_case(session, key, store), k)
@@ -130,7 +138,6 @@ def suggest_sentence(
     from dossier.db import session_scope
     from dossier.store import get_store
     from schemas.case_card import CaseCard
-    from tasks.library import similar as sim
     from tasks.sentencing import advise
     from tasks.stages.library import ensure_schema
 
@@ -140,10 +147,7 @@ def suggest_sentence(
     store = get_store()
     with session_scope() as session:
         if case is not None:
-            key = sim.find_case_key(session, case)
-            if key is None:
-                typer.secho(f"no case {case} in the library", fg=typer.colors.RED, err=True)
-                raise typer.Exit(2)
+            key = _case_key(session, case)
             _, suggestions = advise.for_key(session, store, key)
         else:
             c = CaseCard.model_validate_json(card.read_text(encoding="utf-8"))  # type: ignore[union-attr]

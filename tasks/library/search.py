@@ -73,30 +73,24 @@ def query_groups(query: str) -> list[list[str]]:
     return groups
 
 
-def _fts5(groups: list[list[str]]) -> str:
-    def q(w: str) -> str:
-        return '"' + w.replace('"', '""') + '"'
-
+def _boolean(groups: list[list[str]], quote, and_: str, or_: str) -> str:
+    """AND of the groups; a group is its word OR (all its parts)."""
     clauses = []
     for word, *parts in groups:
-        clause = q(word)
+        clause = quote(word)
         if parts:
-            clause = f"({clause} OR ({' AND '.join(map(q, parts))}))"
+            clause = f"({clause}{or_}({and_.join(map(quote, parts))}))"
         clauses.append(clause)
-    return " AND ".join(clauses)
+    return and_.join(clauses)
+
+
+def _fts5(groups: list[list[str]]) -> str:
+    return _boolean(groups, lambda w: '"' + w.replace('"', '""') + '"', " AND ", " OR ")
 
 
 def _tsquery(groups: list[list[str]]) -> str:
-    def q(w: str) -> str:
-        return "'" + w.replace("\\", "\\\\").replace("'", "''") + "'"
-
-    clauses = []
-    for word, *parts in groups:
-        clause = q(word)
-        if parts:
-            clause = f"({clause} | ({' & '.join(map(q, parts))}))"
-        clauses.append(clause)
-    return " & ".join(clauses)
+    return _boolean(groups, lambda w: "'" + w.replace("\\", "\\\\").replace("'", "''") + "'",
+                    " & ", " | ")
 
 
 def charge_condition(charge: str) -> sa.ColumnElement[bool]:
