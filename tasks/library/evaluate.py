@@ -95,6 +95,7 @@ def evaluate(
     import sqlalchemy as sa
 
     from dossier import db
+    from dossier.privacy import mask_name
     from dossier.store.local import LocalStore
     from schemas.tables import Case
     from tasks.library import similar, similar_index
@@ -117,7 +118,6 @@ def evaluate(
             similar_index.rebuild(store, session)
             index = similar_index.load_index(store)
             key_of = dict(session.execute(sa.select(Case.source_id, Case.dossier_id)).all())
-            text_id_of = {v: k for k, v in key_of.items()}
             charges_of = {key: (set(labels[tid]["charges"]) if tid in labels else
                                 similar.profiles(session, [key])[key].charges)
                           for tid, key in key_of.items()}
@@ -157,8 +157,6 @@ def evaluate(
                     suggestions = {s.person: s for s in suggest_case(
                         card.model_copy(update={"sentences": []}), row["fd"], neighbours, weight)}
                     for s in gold_sentences:
-                        from dossier.privacy import mask_name
-
                         got = suggestions.get(mask_name(s.get("name") or s.get("person", "")))
                         if got is None and len(suggestions) == 1:
                             got = next(iter(suggestions.values()))
@@ -178,7 +176,6 @@ def evaluate(
                             scores["fine_predicted"].append(1.0)
                             ok = abs(math.log(got.fine_yuan) - math.log(s["fine_yuan"])) <= 0.2
                             scores["fine"].append(1.0 if ok else 0.0)
-            _ = text_id_of
     report.cases = imported.loaded
     report.p_at_10 = statistics.fmean(precisions) if precisions else 0.0
     report.p_at_10_ceiling = statistics.fmean(ceilings) if ceilings else 0.0
