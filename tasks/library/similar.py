@@ -35,8 +35,8 @@ from tasks.library.tokenizer import tokenize
 from tasks.nlp.lexicon import CRIMINAL_LAW
 
 WEIGHTS = {"bm25": 0.40, "charges": 0.35, "articles": 0.15, "amount": 0.10}
-BM25_CANDIDATES = 200
-CHARGE_CANDIDATES = 500
+BM25_CANDIDATES = 100
+CHARGE_CANDIDATES = 200
 FIRST_SPECIFIC_ARTICLE = 102  # 分则 starts at 第一百零二条
 
 
