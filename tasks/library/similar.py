@@ -10,8 +10,9 @@ neighbours). Each candidate is then scored
 where *charges* is 0.6·Jaccard of catalogue names + 0.4·Jaccard of the charges as
 written (贩卖毒品罪 is closer to 贩卖毒品罪 than to 运输毒品罪), *articles* the Jaccard of the
 Criminal Law articles cited (分则 articles weighted 0.7, 总则 0.3), and *amount* how
-close the largest amounts are on a log scale (1 − |Δlog10|/2). The weights were set
-on judge_dev by ``dossier library evaluate`` (P@10 and NDCG@10 by shared charge).
+close the largest amounts are on a log scale (1 − |Δlog10|/2). The weights were chosen
+by hand, not fitted; ``dossier library evaluate`` measures the result (P@10 and NDCG@10
+by shared charge on judge_dev).
 """
 
 from __future__ import annotations
