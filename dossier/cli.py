@@ -77,6 +77,7 @@ def _register() -> None:
     app.command("demo")(demo.demo)
     app.command("review-queue")(review_queue.review_queue)
     _register_supervision()
+    _register_library()
 
 
 def _register_supervision() -> None:
@@ -102,6 +103,16 @@ def _register_review() -> None:
 
     app.add_typer(leads.app, name="leads")
     app.add_typer(recommendations.app, name="recommendations")
+
+
+def _register_library() -> None:
+    """The legal library: import, search, similar cases, sentencing suggestions (issue 13)."""
+    from dossier.commands import library, search
+
+    app.add_typer(library.app, name="library")
+    app.command("search")(search.search)
+    app.command("similar")(search.similar)
+    app.command("suggest-sentence")(search.suggest_sentence)
 
 
 _register()

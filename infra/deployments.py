@@ -40,6 +40,7 @@ REVIEW_DEPLOYMENT = "review-leads/on-demand"
 RECOMMENDATION_DEPLOYMENTS = ("issue-recommendations/daily",
                               "deliver-recommendations/every-10-minutes",
                               "follow-up-recommendations/daily")
+IMPORT_DEPLOYMENT = "import-judgments/on-import"
 
 
 @dataclass(frozen=True)
@@ -82,10 +83,15 @@ class DeployTarget:
         return REVIEW_DEPLOYMENT + self.suffix
 
     @property
+    def import_deployment(self) -> str:
+        return IMPORT_DEPLOYMENT + self.suffix
+
+    @property
     def deployments(self) -> tuple[str, ...]:
         return (self.ingest_deployment, self.sweep_deployment, self.reprocess_deployment,
                 self.feeds_deployment, self.supervision_deployment, self.review_deployment,
-                *(name + self.suffix for name in RECOMMENDATION_DEPLOYMENTS))
+                *(name + self.suffix for name in RECOMMENDATION_DEPLOYMENTS),
+                self.import_deployment)
 
     def environment(self) -> dict[str, str]:
         return {

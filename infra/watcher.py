@@ -40,6 +40,9 @@ PREFIX = "incoming/"
 FEEDS_EVENT = "dossier.feeds.ready"
 FEEDS_PREFIX = "feeds/"
 FEEDS_MARKER = "_READY"
+# Published judgments to import into the library (issue 13): JSON lines under imports/.
+IMPORT_EVENT_NAME = "judgments.uploaded"
+IMPORT_PREFIX = "imports/"
 SUBSCRIBED_EVENTS = ("s3:ObjectCreated:*", "s3:ObjectAccessed:Head")
 HEARTBEAT_KEY = "watcher/heartbeat"
 HEARTBEAT_HEADS = 4  # ~1.2 KB of notification each: enough to push out a 4 KB buffer
@@ -117,12 +120,13 @@ def emit_feeds_ready(obj: UploadedObject) -> bool:
     return event is not None
 
 
-def emit_uploaded(obj: UploadedObject) -> bool:
-    """One ``dossier.uploaded`` event; False when no Prefect API is configured."""
+def emit_uploaded(obj: UploadedObject, event_name: str = EVENT_NAME) -> bool:
+    """One ``dossier.uploaded`` (or ``judgments.uploaded``) event; False when no Prefect
+    API is configured."""
     from prefect.events import emit_event
 
     event = emit_event(
-        event=EVENT_NAME,
+        event=event_name,
         resource={
             "prefect.resource.id": f"minio.object.{obj.bucket}/{obj.key}",
             "prefect.resource.name": obj.masked,
@@ -151,15 +155,21 @@ def watch(
     stop: threading.Event | None = None,
     listen: Callable[[], Iterable[dict]] | None = None,
     flush_interval_s: float = DEFAULT_FLUSH_INTERVAL_S,
+    import_prefix: str = IMPORT_PREFIX,
+    emit_import: Callable[[UploadedObject], bool] | None = None,
 ) -> None:
     """Listen until ``stop`` is set; reconnect with exponential backoff on any error.
 
     ``listen`` opens the notification stream (default: MinIO's
     ``listen_bucket_notification`` on the bucket; records outside ``prefix``
     are dropped here, except feed batch markers, ``feeds/<batch>/_READY``,
-    which ``emit_batch`` announces).
+    which ``emit_batch`` announces, and JSON lines under ``import_prefix``, which
+    ``emit_import`` announces).
     """
     stop = stop or threading.Event()
+    if emit_import is None:
+        def emit_import(obj: UploadedObject) -> bool:
+            return emit_uploaded(obj, IMPORT_EVENT_NAME)
     listen = listen or (lambda: client.listen_bucket_notification(
         bucket, events=SUBSCRIBED_EVENTS))
     if flush_interval_s > 0:
@@ -182,6 +192,11 @@ def watch(
                         sent = emit_batch(obj)
                         log.info("feed batch %s ready: %s %s", obj.key, FEEDS_EVENT
                                  if sent else "NOT sent (no PREFECT_API_URL)", obj.event_id)
+                    for obj in uploaded_objects(notification or {}, import_prefix):
+                        sent = emit_import(obj)
+                        log.info("import %s (etag %s): %s %s", obj.masked, obj.etag[:12],
+                                 IMPORT_EVENT_NAME if sent else "NOT sent (no PREFECT_API_URL)",
+                                 obj.event_id)
                     if stop.is_set():
                         break
             finally:

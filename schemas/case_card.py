@@ -56,6 +56,11 @@ class CoerciveMeasure(BaseModel):
 class Sentence(BaseModel):
     person: str
     charges: list[str] = Field(default_factory=list)
+    charges_written: list[str] = Field(
+        default_factory=list,
+        description="The charges as the verdict writes them (贩卖毒品罪); ``charges`` holds "
+        "their catalogue names (走私、贩卖、运输、制造毒品罪). Empty on cards made before it.",
+    )
     penalty: Penalty | None = None
     months: int | None = None
     probation_months: int | None = None
@@ -73,6 +78,13 @@ class Case(BaseModel):
     procuratorate: str | None = None
     indictment_no: str | None = None
     charges: list[str] = Field(default_factory=list)
+    charges_written: list[str] = Field(
+        default_factory=list,
+        description="The charges as decided, as the court or procuratorate wrote them "
+        "(贩卖毒品罪, 非法持有枪支罪): a selective charge (选择性罪名) names only the acts "
+        "found, which ``charges`` (catalogue names) folds together. Each maps to a "
+        "catalogue name by tasks.nlp.lexicon.canonical_charge. Empty on older cards.",
+    )
     statutes: list[Statute] = Field(default_factory=list)
     persons: list[Person] = Field(default_factory=list)
     coercive_measures: list[CoerciveMeasure] = Field(default_factory=list)

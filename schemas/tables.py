@@ -161,7 +161,10 @@ class Case(Timestamps, Base):
     """
 
     __tablename__ = "cases"
-    __table_args__ = (sa.CheckConstraint(_in("review_state", REVIEW_STATES), name="review_state"),)
+    __table_args__ = (
+        sa.CheckConstraint(_in("review_state", REVIEW_STATES), name="review_state"),
+        sa.Index("uq_cases_source_source_id", "source", "source_id", unique=True),
+    )
 
     id: Mapped[int] = mapped_column(primary_key=True)
     dossier_id: Mapped[str] = mapped_column(
@@ -176,6 +179,12 @@ class Case(Timestamps, Base):
     review_state: Mapped[str] = mapped_column(sa.String(SHORT), index=True)
     quality: Mapped[dict[str, Any] | None] = mapped_column()
     card_sha256: Mapped[str] = mapped_column(sa.String(ID))
+    # where the case came from: "dossier" (an uploaded 卷宗) or "published" (a judgment
+    # imported as text, issue 13), and its id there (the dataset's text_id)
+    source: Mapped[str] = mapped_column(
+        sa.String(SHORT), default="dossier", server_default="dossier", index=True
+    )
+    source_id: Mapped[str | None] = mapped_column(sa.String(NAME))
 
     dossier: Mapped[Dossier] = relationship(back_populates="case")
     persons: Mapped[list[Person]] = relationship(
@@ -225,12 +234,18 @@ class Person(CaseChild, Base):
 
 
 class Charge(CaseChild, Base):
-    """A charge (罪名) named on the card, official name."""
+    """A charge (罪名) named on the card: its catalogue name, and as decided (written).
+
+    One row per charge as written (贩卖毒品罪 and 运输毒品罪 are two rows with the one
+    catalogue name 走私、贩卖、运输、制造毒品罪); a card without written forms gives one
+    row per catalogue name with ``written`` NULL.
+    """
 
     __tablename__ = "charges"
     __table_args__ = (sa.UniqueConstraint("case_id", "seq"),)
 
     name: Mapped[str] = mapped_column(sa.String(NAME), index=True)
+    written: Mapped[str | None] = mapped_column(sa.String(NAME), index=True)
 
 
 class Statute(CaseChild, Base):
@@ -265,6 +280,8 @@ class Sentence(CaseChild, Base):
 
     person: Mapped[str] = mapped_column(sa.String(NAME))
     charges: Mapped[list[Any]] = mapped_column(default=list)
+    # the charges as the verdict writes them (issue 13); [] on rows loaded before
+    charges_written: Mapped[list[Any]] = mapped_column(default=list, server_default="[]")
     penalty: Mapped[str | None] = mapped_column(sa.String(SHORT))
     months: Mapped[int | None] = mapped_column(sa.Integer)
     probation_months: Mapped[int | None] = mapped_column(sa.Integer)
@@ -316,3 +333,6 @@ from schemas import (  # noqa: E402, F401
     leads_tables,
     recommendations_tables,
 )
+
+# The legal library's search tables (issue 13), in a module of its own.
+from schemas import library_tables  # noqa: E402, F401

@@ -53,7 +53,8 @@ def deploy(
     typer.echo(f"deployed {target.ingest_deployment} (on dossier.uploaded in bucket "
                f"{target.bucket}), {target.sweep_deployment}, {target.reprocess_deployment} "
                f"(by hand), {target.feeds_deployment} (on dossier.feeds.ready), "
-               f"{target.supervision_deployment}, {target.review_deployment} and the "
-               f"recommendation flows to pool {pool}")
+               f"{target.supervision_deployment}, {target.review_deployment}, the "
+               f"recommendation flows and {target.import_deployment} (on judgments.uploaded: "
+               f"JSON lines under imports/) to pool {pool}")
     typer.echo("start a worker: dossier services up --all  "
                f"(or: prefect worker start --pool {pool})")

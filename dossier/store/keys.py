@@ -94,6 +94,11 @@ def manifest_key(dossier_id: str) -> str:
     return validate_key(f"manifests/{dossier_id}.json")
 
 
+def suggestions_key(dossier_id: str) -> str:
+    """Similar cases and the sentencing suggestion of one dossier (issue 13)."""
+    return validate_key(f"suggestions/{dossier_id}.json")
+
+
 def quarantine_key(upload: str) -> str:
     return validate_key(f"quarantine/{upload}")
 

@@ -202,13 +202,8 @@ def load_case_card(
         session.flush()
         return case
 
-    c = card.case
-    case.case_no = c.case_no
-    case.court = c.court
-    case.procuratorate = c.procuratorate
-    case.indictment_no = c.indictment_no
-    case.judgment_date = c.judgment_date
-    case.amounts_yuan = list(c.amounts_yuan)
+    for name, value in case_fields(card).items():
+        setattr(case, name, value)
     case.card_sha256 = digest
     session.flush()  # the case has its id now
 
@@ -220,31 +215,64 @@ def load_case_card(
     session.expire(case)
 
     session.add_all(_children(case.id, card))
-    session.add_all(
-        Document(
-            dossier_id=card.dossier_id, seq=seq, type=doc.type, title=doc.title,
-            page_from=doc.pages[0], page_to=doc.pages[1], confidence=doc.confidence,
-        )
-        for seq, doc in enumerate(card.documents)
-    )
+    session.add_all(Document(**row) for row in document_rows(card))
     session.flush()
     return case
 
 
-def _children(case_id: int, card: CaseCard) -> Iterable[Base]:
+def case_fields(card: CaseCard) -> dict[str, Any]:
+    """The ``cases`` columns a card sets (the bulk import writes the same)."""
+    c = card.case
+    return {
+        "case_no": c.case_no, "court": c.court, "procuratorate": c.procuratorate,
+        "indictment_no": c.indictment_no, "judgment_date": c.judgment_date,
+        "amounts_yuan": list(c.amounts_yuan),
+    }
+
+
+def document_rows(card: CaseCard) -> list[dict[str, Any]]:
+    return [
+        {"dossier_id": card.dossier_id, "seq": seq, "type": doc.type, "title": doc.title,
+         "page_from": doc.pages[0], "page_to": doc.pages[1], "confidence": doc.confidence}
+        for seq, doc in enumerate(card.documents)
+    ]
+
+
+def charge_rows(names: Sequence[str], written: Sequence[str]) -> list[tuple[str, str | None]]:
+    """(catalogue name, as written) per charge row: each written form with its catalogue
+    name, then any catalogue name no written form gave (older cards: all, written None)."""
+    from tasks.nlp.lexicon import canonical_charge
+
+    rows: list[tuple[str, str | None]] = []
+    for form in written:
+        name = canonical_charge(form)
+        if name:
+            rows.append((name, form))
+    covered = {name for name, _ in rows}
+    rows += [(name, None) for name in names if name not in covered]
+    return rows
+
+
+def child_rows(card: CaseCard) -> Iterable[tuple[type[Base], dict[str, Any]]]:
+    """(table, row without case_id) of every list on the card, in card order."""
     c = card.case
     for seq, p in enumerate(c.persons):
-        yield Person(case_id=case_id, seq=seq, **p.model_dump())
-    for seq, name in enumerate(c.charges):
-        yield Charge(case_id=case_id, seq=seq, name=name)
+        yield Person, {"seq": seq, **p.model_dump()}
+    for seq, (name, written) in enumerate(charge_rows(c.charges, c.charges_written)):
+        yield Charge, {"seq": seq, "name": name, "written": written}
     for seq, s in enumerate(c.statutes):
-        yield Statute(case_id=case_id, seq=seq, **s.model_dump())
+        yield Statute, {"seq": seq, **s.model_dump()}
     for seq, m in enumerate(c.coercive_measures):
-        yield CoerciveMeasure(case_id=case_id, seq=seq, **m.model_dump())
+        yield CoerciveMeasure, {"seq": seq, **m.model_dump()}
     for seq, s in enumerate(c.sentences):
-        yield Sentence(case_id=case_id, seq=seq, **s.model_dump())
+        yield Sentence, {"seq": seq, **s.model_dump()}
     for seq, ci in enumerate(c.circumstances):
-        yield Circumstance(case_id=case_id, seq=seq, **ci.model_dump())
+        yield Circumstance, {"seq": seq, **ci.model_dump()}
+
+
+def _children(case_id: int, card: CaseCard) -> Iterable[Base]:
+    for model, row in child_rows(card):
+        yield model(case_id=case_id, **row)
 
 
 # --- lineage ------------------------------------------------------------------------

@@ -24,6 +24,8 @@ AUTHORITY: dict[str, tuple[str, ...]] = {
     "procuratorate": (*_PROSECUTION, *_JUDGMENT),
     "indictment_no": ("起诉书", *_JUDGMENT, "量刑建议书"),
     "charges": (*_JUDGMENT, "起诉书", "量刑建议书", "起诉意见书", "不起诉决定书"),
+    # the charges as written go with the catalogue names they came from
+    "charges_written": (*_JUDGMENT, "起诉书", "量刑建议书", "起诉意见书", "不起诉决定书"),
     # the statutes of the decision: the judgment's, else the indictment's, else those a
     # 不起诉决定书 cites when the case ends there
     "statutes": (*_JUDGMENT, "起诉书", "量刑建议书", "不起诉决定书"),

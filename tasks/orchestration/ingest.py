@@ -212,8 +212,16 @@ def load(dossier_id: str, errors: list[str] | None = None) -> StageRun:
 
 @task(name="run-stage", task_run_name="{stage}")
 def run_stage_task(dossier_id: str, stage: str, force: bool = False) -> StageRun:
-    """A registered stage after ``load`` (supervision, suggestions, review …)."""
-    return _run(dossier_id, stage, force=force)
+    """A registered stage after ``load`` (supervision, suggestions, review …), and its
+    artifact when it declares one and ran."""
+    run = _run(dossier_id, stage, force=force)
+    declared = get_stage(stage)
+    if declared.artifact is not None and run.ran:
+        markdown = declared.artifact(get_store(), dossier_id)
+        if markdown:
+            create_markdown_artifact(markdown=markdown, key=f"{dossier_id}-{stage}",
+                                     description=declared.description[:200])
+    return run
 
 
 @task(name="conclude")

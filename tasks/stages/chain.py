@@ -20,6 +20,7 @@ STAGE_MODULES: tuple[str, ...] = (
     "tasks.stages.quality",  # validate
     "tasks.stages.library",  # load
     "tasks.stages.supervise",  # supervise: leads/<id>.json (issue 11)
+    "tasks.stages.suggest",  # suggest: similar cases and the sentencing suggestion (issue 13)
 )
 
 

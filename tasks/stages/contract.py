@@ -129,6 +129,9 @@ class Stage:
     verify: Callable[[StageContext, StageRecord], str | None] | None = None
     reprocessable: bool = True
     description: str = ""
+    # markdown for the run's Prefect artifact after the stage ran (store, dossier id), or
+    # None; domain code, so the orchestration layer creates the artifact (issue 13)
+    artifact: Callable[[ObjectStore, str], str | None] | None = None
 
     @property
     def code_version(self) -> str:

@@ -15,7 +15,8 @@ import sqlalchemy as sa
 
 from dossier.db import session_scope, upgrade
 from dossier.settings import get_settings
-from dossier.store.keys import case_card_key, validation_key
+from dossier.store import get_store
+from dossier.store.keys import case_card_key, documents_key, validation_key
 from schemas.case_card import CaseCard
 from schemas.manifest import DossierStatus, Manifest, StageRecord
 from schemas.ocr import PageOcr
@@ -28,6 +29,7 @@ from tasks.library.load import (
     register_dossier,
     set_dossier_status,
 )
+from tasks.library.texts import index_dossier_texts
 from tasks.quality.report import QualityReport
 from tasks.stages.contract import Stage, StageContext, StageResult
 from tasks.stages.intake import IntakeOutcome
@@ -96,9 +98,10 @@ def load_dossier(
                     "verdict": report.verdict,
                     "failures": [f.model_dump(mode="json") for f in report.failures],
                 }
-            load_case_card(
+            case = load_case_card(
                 session, card, "held" if status == "needs_review" else "trusted", quality=quality
             )
+            index_dossier_texts(session, case.id, get_store(), card.dossier_id)  # issue 13
         for record in manifest.stages.values():
             record_stage_lineage(session, manifest.dossier_id, record)
         set_dossier_status(
@@ -149,7 +152,8 @@ STAGE = Stage(
           "schemas.case_card", "schemas.ocr", "schemas.migrations"),
     libraries=("sqlalchemy", "alembic"),
     inputs=lambda ctx: [*page_keys(ctx.dossier_id, page_count_of(ctx.store, ctx.manifest)),
-                        case_card_key(ctx.dossier_id), validation_key(ctx.dossier_id)],
+                        case_card_key(ctx.dossier_id), validation_key(ctx.dossier_id),
+                        documents_key(ctx.dossier_id)],  # its texts are indexed (issue 13)
     outputs=lambda ctx: [],
     params=("errors",),
     run=load_by_id,

@@ -461,24 +461,33 @@ _FINE = re.compile(
 _CHARGE_AFTER_FAN = re.compile(r"犯(?P<c>[^，,。；;：:\s]{1,40}?罪)(?=[，,。；;（(\s]|$)")
 
 
-def _charges_in(text: str) -> list[str]:
-    out: list[str] = []
+def _written_charges_in(text: str) -> list[tuple[str, str]]:
+    """(charge as written, catalogue name) after each 犯…罪, in order, each written form once."""
+    out: list[tuple[str, str]] = []
     for m in _CHARGE_AFTER_FAN.finditer(text):
         written = m["c"]
         official = lexicon.canonical_charge(written)
-        parts = (
-            [official]
-            if official
-            else [
-                lexicon.canonical_charge(p if p.endswith("罪") else p + "罪")
-                for p in re.split(r"(?<=罪)、", written)
-            ]
-        )
-        if parts and all(parts):
-            for p in parts:
-                if p not in out:
-                    out.append(p)  # type: ignore[arg-type]
+        if official:
+            pairs = [(written, official)]
+        else:
+            pieces = [p if p.endswith("罪") else p + "罪" for p in re.split(r"(?<=罪)、", written)]
+            pairs = [(p, lexicon.canonical_charge(p)) for p in pieces]  # type: ignore[misc]
+        if pairs and all(o for _, o in pairs):
+            out += [pair for pair in pairs if pair not in out]
     return out
+
+
+def _charges_in(text: str) -> list[str]:
+    return _names(_written_charges_in(text))
+
+
+def _names(pairs: list[tuple[str, str]]) -> list[str]:
+    """Catalogue names of (written, catalogue) pairs, each once, in order."""
+    return list(dict.fromkeys(official for _, official in pairs))
+
+
+def _written(pairs: list[tuple[str, str]]) -> list[str]:
+    return list(dict.fromkeys(written for written, _ in pairs))
 
 
 def _penalty(doc: Doc, lo: int, hi: int) -> tuple[str | None, int | None, int | None]:
@@ -580,10 +589,12 @@ def _sentences(doc: Doc, sections: Sections, defendants: list[str]) -> list[Sent
             fine = _fine(seg)
             if penalty is None and fine is None:
                 continue
+            decided = _written_charges_in(seg)
             out.append(
                 Sentence(
                     person=name,
-                    charges=_charges_in(seg),
+                    charges=_names(decided),
+                    charges_written=_written(decided),
                     penalty=penalty,  # type: ignore[arg-type]
                     months=months,
                     probation_months=probation,
@@ -786,12 +797,16 @@ def _amounts(doc: Doc, sections: Sections) -> list[float]:
     return out
 
 
-def _case_charges(doc: Doc, sections: Sections, sentences: list[Sentence]) -> list[str]:
-    charges: list[str] = []
+def _case_charges(
+    doc: Doc, sections: Sections, sentences: list[Sentence]
+) -> list[tuple[str, str]]:
+    """The charges as decided: (as written, catalogue name) pairs."""
+    charges: list[tuple[str, str]] = []
     for s in sentences:
-        for c in s.charges:
-            if c not in charges:
-                charges.append(c)
+        written = s.charges_written or s.charges
+        for pair in zip(written, map(lexicon.canonical_charge, written), strict=True):
+            if pair[1] and pair not in charges:
+                charges.append(pair)  # type: ignore[arg-type]
     if charges:
         return charges
     text = _text(doc)
@@ -800,14 +815,14 @@ def _case_charges(doc: Doc, sections: Sections, sentences: list[Sentence]) -> li
         r"(?:构成|涉嫌|以)(?P<c>[^，,。；;：:\s]{1,40}?罪)(?=[，,。；;（(\s]|追究|$)", reasoning
     ):
         c = lexicon.canonical_charge(m["c"])
-        if c and c not in charges:
-            charges.append(c)
+        if c and (m["c"], c) not in charges:
+            charges.append((m["c"], c))
     if not charges:
-        charges = _charges_in(text[sections.parties[1] : sections.facts[0] + 400])
+        charges = _written_charges_in(text[sections.parties[1] : sections.facts[0] + 400])
     if not charges:
         # 起诉意见书, 不起诉决定书, warrants: 涉嫌故意伤害罪 / 以盗窃罪追究; the conclusion
         # after the parties section first, the parties' own 因涉嫌…罪被拘留 only without one
-        charges = suspected_charges(text[sections.parties[1] :]) or suspected_charges(text)
+        charges = _suspected(text[sections.parties[1] :]) or _suspected(text)
     return charges
 
 
@@ -815,30 +830,26 @@ _SUSPECTED = re.compile(r"涉嫌(?:犯)?|以(?:涉嫌)?")
 _CHARGE_STOP = re.compile(r"[，,。；;：:\s（(]")
 
 
-def _charge_at(text: str, pos: int) -> tuple[list[str], int]:
-    """The official charge(s) written from ``pos`` on, up to the first 罪 that makes one
-    (盗窃罪, 掩饰、隐瞒犯罪所得罪 …), and where the writing ends; ``[]`` when none does."""
+def _charge_at(text: str, pos: int) -> tuple[list[tuple[str, str]], int]:
+    """The charge(s) written from ``pos`` on, up to the first 罪 that makes an official one
+    (盗窃罪, 掩饰、隐瞒犯罪所得罪 …) as (written, official) pairs, and where the writing
+    ends; ``[]`` when none does."""
     stop = _CHARGE_STOP.search(text, pos, pos + 41)
     end = stop.start() if stop else min(len(text), pos + 40)
     for crime in re.finditer("罪", text[pos:end]):
         written = text[pos : pos + crime.end()]
         official = lexicon.canonical_charge(written)
         if official:
-            return [official], pos + crime.end()
-        parts = [
-            lexicon.canonical_charge(p if p.endswith("罪") else p + "罪")
-            for p in re.split(r"(?<=罪)、", written)
-        ]
-        if len(parts) > 1 and all(parts):
+            return [(written, official)], pos + crime.end()
+        pieces = [p if p.endswith("罪") else p + "罪" for p in re.split(r"(?<=罪)、", written)]
+        parts = [(p, lexicon.canonical_charge(p)) for p in pieces]
+        if len(parts) > 1 and all(o for _, o in parts):
             return parts, pos + crime.end()  # type: ignore[return-value]
     return [], pos
 
 
-def suspected_charges(text: str) -> list[str]:
-    """Charges a suspect is held or accused for: 涉嫌(犯)XX罪, 以(涉嫌)XX罪; a list joined
-    by 、 (涉嫌盗窃罪、诈骗罪) gives each. Only official charge names count, so 以非法占有为
-    目的 or 涉嫌犯罪 give nothing."""
-    out: list[str] = []
+def _suspected(text: str) -> list[tuple[str, str]]:
+    out: list[tuple[str, str]] = []
     for m in _SUSPECTED.finditer(text):
         found, pos = _charge_at(text, m.end())
         while found:
@@ -847,6 +858,13 @@ def suspected_charges(text: str) -> list[str]:
                 break
             found, pos = _charge_at(text, pos + 1)
     return out
+
+
+def suspected_charges(text: str) -> list[str]:
+    """Charges a suspect is held or accused for: 涉嫌(犯)XX罪, 以(涉嫌)XX罪; a list joined
+    by 、 (涉嫌盗窃罪、诈骗罪) gives each. Only official charge names count, so 以非法占有为
+    目的 or 涉嫌犯罪 give nothing."""
+    return _names(_suspected(text))
 
 
 _ACCUSED = re.compile(
@@ -877,12 +895,14 @@ def assemble_case(doc: Doc) -> Case:
     sentences = _sentences(doc, sections, defendants)
     statute_lo = sections.reasoning[0]
     statutes = _statutes(doc, statute_lo, sections.verdict[0] + 10)
+    decided = _case_charges(doc, sections, sentences)
     return Case(
         case_no=case_number(doc),
         court=court(doc),
         procuratorate=procuratorate(doc, sections),
         indictment_no=indictment_number(doc),
-        charges=_case_charges(doc, sections, sentences),
+        charges=_names(decided),
+        charges_written=_written(decided),
         statutes=statutes,
         persons=persons,
         coercive_measures=measures,

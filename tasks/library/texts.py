@@ -1,0 +1,119 @@
+"""Case texts for the library's search (``case_texts``): documents, tokens, facts section.
+
+A dossier's documents come from ``nlp/<id>/documents.json`` (the structure stage's
+split); a published judgment is one document. Each row keeps the text, its jieba
+tokens in index mode (:mod:`tasks.library.tokenizer`) and where its facts lie, so
+search (the tokens) and similar cases (the facts) read the same rows.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+
+import sqlalchemy as sa
+from sqlalchemy.orm import Session
+
+from dossier.store.base import ObjectNotFoundError, ObjectStore
+from dossier.store.keys import documents_key
+from schemas.library_tables import CaseText
+from tasks.library.tokenizer import tokenize
+
+# Where the account of the facts starts (the charge as read, or the court's finding) and
+# where the reasoning starts; the order of the alternatives is the order of preference.
+_FACTS_START = re.compile(
+    r"(?:公诉机关|检察院)?指控[:：，,]?|经审理查明|经审查查明|经依法审查查明|经侦查查明|审理查明"
+)
+_FACTS_END = re.compile(r"本院认为|本院审查认为|本院经审查认为|综上所述")
+# Documents whose facts are worth comparing; the order is their authority for a case.
+FACT_DOCUMENTS = ("判决书", "裁定书", "起诉书", "起诉意见书", "量刑建议书", "不起诉决定书")
+
+
+@dataclass(frozen=True)
+class TextDoc:
+    """One document to index: its type, title and text."""
+
+    doc_type: str
+    title: str
+    text: str
+
+
+def facts_span(text: str) -> tuple[int, int]:
+    """(start, end) of the facts in a judgment or indictment; the whole text when the
+    usual markers are missing (a record, a fragment)."""
+    start = _FACTS_START.search(text)
+    lo = start.start() if start else 0
+    end = _FACTS_END.search(text, lo)
+    hi = end.start() if end else len(text)
+    if hi - lo < 20:
+        return 0, len(text)
+    return lo, hi
+
+
+def rows_for(case_id: int, documents: Sequence[TextDoc]) -> list[dict]:
+    """The ``case_texts`` rows of one case (tokenised here: the costly part)."""
+    rows = []
+    for seq, doc in enumerate(documents):
+        if not doc.text.strip():
+            continue
+        lo, hi = facts_span(doc.text)
+        # cut in three pieces so the facts' tokens come out of the same pass
+        facts = tokenize(doc.text[lo:hi], "index")
+        tokens = tokenize(doc.text[:lo], "index") + facts + tokenize(doc.text[hi:], "index")
+        rows.append({
+            "case_id": case_id, "seq": seq, "doc_type": doc.doc_type, "title": doc.title[:1000],
+            "text": doc.text, "tokens": " ".join(tokens), "facts_tokens": " ".join(facts),
+            "facts_start": lo, "facts_end": hi,
+        })
+    return rows
+
+
+def replace_case_texts(session: Session, rows_by_case: dict[int, list[dict]]) -> int:
+    """Replace the texts of the given cases in one statement each way; returns rows written."""
+    if not rows_by_case:
+        return 0
+    session.execute(sa.delete(CaseText).where(CaseText.case_id.in_(list(rows_by_case))))
+    rows = [row for rows in rows_by_case.values() for row in rows]
+    if rows:
+        session.execute(sa.insert(CaseText), rows)
+    return len(rows)
+
+
+def dossier_documents(store: ObjectStore, dossier_id: str) -> list[TextDoc]:
+    """A dossier's documents with their texts, from the structure stage's output."""
+    try:
+        payload = store.get_json(documents_key(dossier_id))
+    except (ObjectNotFoundError, FileNotFoundError):
+        return []
+    return [
+        TextDoc(doc_type=d.get("type", "其他"), title=d.get("title", ""), text=d.get("text", ""))
+        for d in (payload or {}).get("documents", [])  # type: ignore[union-attr]
+    ]
+
+
+def index_dossier_texts(session: Session, case_id: int, store: ObjectStore,
+                        dossier_id: str) -> int:
+    """A dossier's documents (the structure stage's ``documents.json``) into
+    ``case_texts``, replacing what an earlier load of it wrote."""
+    return replace_case_texts(session, {case_id: rows_for(case_id, dossier_documents(
+        store, dossier_id))})
+
+
+def facts_text(texts: Iterable[CaseText | dict]) -> str:
+    """The facts of a case for similar-case search: those of its most authoritative
+    document (judgment, then indictment …), else every text's facts joined."""
+
+    def get(t: CaseText | dict, field: str):
+        return t[field] if isinstance(t, dict) else getattr(t, field)
+
+    items = list(texts)
+    ranked = sorted(
+        items,
+        key=lambda t: (FACT_DOCUMENTS.index(get(t, "doc_type"))
+                       if get(t, "doc_type") in FACT_DOCUMENTS else len(FACT_DOCUMENTS)),
+    )
+    for t in ranked:
+        if get(t, "doc_type") in FACT_DOCUMENTS:
+            return get(t, "text")[get(t, "facts_start"): get(t, "facts_end")]
+    return "\n".join(get(t, "text")[get(t, "facts_start"): get(t, "facts_end")] for t in items)

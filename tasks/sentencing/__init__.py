@@ -1,0 +1,1 @@
+"""Sentencing suggestions (量刑建议): statutory ranges, the guideline's steps, similar cases."""

@@ -1,0 +1,407 @@
+"""Sentencing suggestion (量刑建议) per defendant, step by step, blended with similar cases.
+
+The steps of the 两高《关于常见犯罪的量刑指导意见》 (edition in ``data/guideline.yaml``):
+
+1. **量刑起点** — the charge's tier (by amount or quantity against the interpretation's
+   thresholds, or by the facts' words: 逃逸, 重伤 …) gives the starting-point range;
+2. **基准刑** — the base rises inside the tier with the amount (its place between this
+   tier's threshold and the next, on a log scale: ``f``): base = start + (start width +
+   ¼ of the tier's room above the start) · f; without an amount f = ½;
+3. **调节** — circumstances: 未遂 and 从犯 multiply first; the others add up (自首 −≤40%,
+   坦白 −≤20%, 认罪认罚 −≤30%, 退赃退赔 −≤30%, 谅解 −≤40%, 累犯 +10–40%); the range
+   takes each circumstance's extremes, the point its typical value;
+4. **法定刑** — the result is kept inside the tier's statutory range; below its minimum
+   only with a circumstance that allows 减轻处罚 (未遂, 从犯, 自首), down to the next tier's;
+5. **数罪并罚** (art. 69) — several charges: the heaviest plus half of the others,
+   at most 20 years;
+6. **类案** — blended with the terms of the 20 most similar library cases for the same
+   charge: point = w·guideline + (1−w)·median of theirs (w = ½ for a charge of the
+   guideline, ¼ for one it lacks; neighbours alone when there is no rule), and the range
+   widened to their interquartile range. ``dossier library evaluate`` measures the blend
+   against the guideline alone and the neighbours alone.
+
+Penalty: 拘役 when the point is at most six months and the tier allows it (危险驾驶: always);
+probation (缓刑) is open when the point is at most three years and no 累犯 (arts. 72, 74).
+Fine: the guideline's rule where it has one (盗窃: 1000 yuan to twice the amount), else
+the neighbours' median, else none suggested.
+
+Explanations carry masked names only.
+"""
+
+from __future__ import annotations
+
+import math
+import re
+import statistics
+from collections.abc import Sequence
+from dataclasses import asdict, dataclass, field
+
+from dossier.privacy import mask_name
+from schemas.case_card import Case as CardCase
+from tasks.nlp.lexicon import canonical_charge
+from tasks.sentencing.guideline import ChargeRule, CircumstanceRule, Tier, guideline
+
+MAX_COMBINED_MONTHS = 240  # art. 69: 数罪并罚 up to 20 years (total under 35)
+MIN_NEIGHBOURS = 3
+# The fine's point inside the guideline's range (1000 yuan .. twice the amount): courts in
+# judge_dev fined about a fifth of the amount (盗窃, 诈骗); a project rule, measured.
+FINE_SHARE = 0.2
+DEFENDANT_ROLES = ("被告人", "犯罪嫌疑人")
+_GRAMS = re.compile(
+    r"(?:海洛因|甲基苯丙胺|冰毒|麻古|麻果)[^。；]{0,40}?(?:净重|重|共计|计)?约?"
+    r"([0-9]+(?:\.[0-9]+)?)\s*克"
+)
+
+
+@dataclass
+class Neighbour:
+    """One similar case's sentence for a charge: its term in months and its fine."""
+
+    months: int | None
+    fine_yuan: float | None
+    probation: bool = False
+
+
+@dataclass
+class Suggestion:
+    person: str  # masked
+    penalty: str | None
+    months_low: int | None
+    months_high: int | None
+    months: int | None
+    fine_yuan: float | None
+    probation_open: bool
+    explanation: str
+    charges: list[str] = field(default_factory=list)
+
+    def as_dict(self) -> dict:
+        out = asdict(self)
+        return {k: out[k] for k in ("person", "penalty", "months_low", "months_high", "months",
+                                    "fine_yuan", "probation_open", "explanation")}
+
+
+@dataclass
+class ChargeResult:
+    charge: str
+    low: float
+    high: float
+    point: float
+    detention_open: bool
+    fine_rule: str | None
+    fine: float | None
+    has_fine: bool
+    steps: list[str]
+    ceiling: float = 180.0  # the tier's statutory maximum
+
+
+def _months(value: float) -> str:
+    m = round(value)
+    years, rest = divmod(m, 12)
+    if years and rest:
+        return f"{m}个月（{years}年{rest}个月）"
+    if years:
+        return f"{m}个月（{years}年）"
+    return f"{m}个月"
+
+
+def drug_grams(text: str | None) -> float | None:
+    """The largest quantity of heroin/methamphetamine the facts name, in grams."""
+    if not text:
+        return None
+    values = [float(m.group(1)) for m in _GRAMS.finditer(text)]
+    return max(values) if values else None
+
+
+def case_amount(amounts: Sequence[float]) -> float:
+    """The amount of a case from the amounts its facts name: their largest when it is
+    about as much as the rest together (a total stated beside its parts), else their sum
+    (several thefts, each named)."""
+    top = max(amounts)
+    rest = sum(amounts) - top
+    return top if top >= 0.8 * rest else top + rest
+
+
+_NEGATED = re.compile(r"(?:未|没有|无|不|并非|不构成|不属于|不能认定)[^，。；]{0,4}$")
+
+
+def _stated(text: str, word: str) -> bool:
+    """``word`` occurs in the facts and not negated (未逃逸, 不构成重伤)."""
+    return any(not _NEGATED.search(text[max(0, m.start() - 8): m.start()])
+               for m in re.finditer(re.escape(word), text))
+
+
+def choose_tier(rule: ChargeRule, amount: float | None, text: str | None) -> tuple[int, str]:
+    """The most severe tier whose condition holds: its threshold reached, or its words in
+    the facts; a tier with neither is the base tier."""
+    chosen, why = 0, "基本犯罪构成"
+    for i, tier in enumerate(rule.tiers):
+        if tier.when:
+            hit = next((w for w in tier.when if text and _stated(text, w)), None)
+            if hit:
+                chosen, why = i, f"事实中有“{hit}”"
+        elif tier.threshold is not None:
+            if amount is not None and amount >= tier.threshold:
+                unit = "元" if rule.unit == "yuan" else "克"
+                chosen, why = i, f"数额/数量 {amount:g}{unit} ≥ 该档起点 {tier.threshold:g}{unit}"
+        elif i == 0:
+            chosen = 0
+    return chosen, why
+
+
+def _position(rule: ChargeRule, index: int, amount: float | None) -> float:
+    """Where ``amount`` sits in its tier, 0..1 on a log scale (½ when unknown)."""
+    tier = rule.tiers[index]
+    if amount is None or tier.threshold is None or amount <= 0:
+        return 0.5
+    nxt = next((t.threshold for t in rule.tiers[index + 1:] if t.threshold), None)
+    low = max(tier.threshold, 1.0)
+    top = nxt if nxt else low * 10
+    if amount <= low:
+        return 0.0
+    return max(0.0, min(1.0, math.log(amount / low) / math.log(top / low)))
+
+
+def _adjust(
+    base_low: float, base_point: float, base_high: float, kinds: Sequence[str],
+    rules: dict[str, CircumstanceRule], steps: list[str],
+) -> tuple[float, float, float]:
+    first = [rules[k] for k in kinds if k in rules and rules[k].first]
+    rest = [rules[k] for k in kinds if k in rules and not rules[k].first]
+    low, point, high = base_low, base_point, base_high
+    for r in first:
+        lo_cut, hi_cut = r.reduce or (0.0, 0.0)
+        low, point, high = low * (1 - hi_cut), point * (1 - r.typical), high * (1 - lo_cut)
+        steps.append(f"  {r.kind}：先行调节，减少基准刑{lo_cut:.0%}–{hi_cut:.0%}"
+                     f"（取{r.typical:.0%}）（{r.basis.split(' ')[0]}）")
+    add_low = add_point = add_high = 0.0
+    for r in rest:
+        if r.reduce:
+            add_low -= r.reduce[1]
+            add_point -= r.typical
+            add_high -= r.reduce[0]
+            steps.append(f"  {r.kind}：减少基准刑{r.reduce[0]:.0%}–{r.reduce[1]:.0%}"
+                         f"（取{r.typical:.0%}）（{r.basis.split(' ')[0]}）")
+        if r.increase:
+            add_low += r.increase[0]
+            add_point += r.typical
+            add_high += r.increase[1]
+            steps.append(f"  {r.kind}：增加基准刑{r.increase[0]:.0%}–{r.increase[1]:.0%}"
+                         f"（取{r.typical:.0%}）（{r.basis.split(' ')[0]}）")
+    # 认罪认罚 is not counted twice with 自首/坦白: the reductions together stop at 60%
+    add_low, add_point = max(add_low, -0.6), max(add_point, -0.6)
+    low, point, high = low * (1 + add_low), point * (1 + add_point), high * (1 + add_high)
+    if first or rest:
+        steps.append(f"  调节后：{_months(point)}（幅度 {_months(low)}–{_months(high)}）")
+    return low, point, high
+
+
+def charge_result(
+    charge: str, case: CardCase, person: str | None, text: str | None,
+) -> ChargeResult | None:
+    """Steps 1–4 for one charge of one defendant; ``None`` when no rule covers it."""
+    g = guideline()
+    rule = g.charges.get(charge)
+    if rule is None:
+        return None
+    steps: list[str] = []
+    amount: float | None = None
+    if rule.unit == "yuan" and case.amounts_yuan:
+        amount = case_amount(case.amounts_yuan)
+    elif rule.unit == "grams":
+        amount = drug_grams(text)
+    index, why = choose_tier(rule, amount, text)
+    tier: Tier = rule.tiers[index]
+    st = tier.statute
+    source = f"《量刑指导意见》{g.edition}" if tier.start_from_guideline else \
+        "指导意见未列此罪：取法定刑幅度下四分之一（本系统规则）"
+    steps.append(f"【{charge}】刑法第{st.article}条{'之' + str(st.sub) if st.sub else ''}"
+                 f"第{st.paragraph}款，法定刑 {_months(st.min_months)}–{_months(st.max_months)}"
+                 f"{'（最重' + st.heaviest + '）' if st.heaviest in ('无期徒刑', '死刑') else ''}；"
+                 f"适用此档：{why}")
+    steps.append(f"1. 量刑起点：{_months(tier.start[0])}–{_months(tier.start[1])}（{source}）")
+    f = _position(rule, index, amount)
+    room = max(0.0, st.max_months - tier.start[1]) / 4
+    width = tier.start[1] - tier.start[0]
+    base_low = tier.start[0] + room * f
+    base_high = tier.start[1] + room * f
+    base = tier.start[0] + (width + room) * f
+    steps.append(f"2. 基准刑：{_months(base)}（幅度 {_months(base_low)}–{_months(base_high)}；"
+                 f"数额/数量在本档中的位置 {f:.2f}）")
+    kinds = [c.kind for c in case.circumstances if c.person in (None, person)]
+    kinds = list(dict.fromkeys(kinds))
+    if kinds:
+        steps.append("3. 量刑情节调节：")
+    else:
+        steps.append("3. 量刑情节：案件信息卡未载明（不调节）")
+    low, point, high = _adjust(base_low, base, base_high, kinds, g.circumstances, steps)
+    mitigating = [k for k in kinds if k in g.circumstances
+                  and g.circumstances[k].mitigate_below_range]
+    floor = float(st.min_months)
+    if mitigating:
+        lower = [t.statute.min_months for t in rule.tiers if t.statute.min_months < st.min_months]
+        floor = float(max(lower)) if lower else 1.0
+        floor = max(1.0, floor)
+    ceiling = float(st.max_months)
+    clamped = [min(max(v, floor), ceiling) for v in (low, point, high)]
+    if clamped != [low, point, high]:
+        steps.append(f"4. 法定刑限制：{_months(floor)}–{_months(ceiling)}"
+                     + (f"（{'、'.join(mitigating)}可减轻处罚）" if mitigating else ""))
+    low, point, high = clamped
+    fine_rule, fine = None, None
+    if rule.fine and st.fine != "none":
+        lo_f = float(rule.fine["min_yuan"])
+        hi_f = (amount * rule.fine["times_amount"] if amount
+                else float(rule.fine["no_amount_max_yuan"]))
+        fine = max(lo_f, min(hi_f, FINE_SHARE * amount if amount else lo_f))
+        fine_rule = (f"罚金：{rule.fine['basis'].split(' ', 1)[-1]}，即 {lo_f:g}–{hi_f:g}元；"
+                     f"取数额的{FINE_SHARE:.0%}（不低于下限）")
+    return ChargeResult(charge=charge, low=low, high=high, point=point,
+                        detention_open=st.detention_open, fine_rule=fine_rule, fine=fine,
+                        has_fine=st.fine != "none", steps=steps, ceiling=ceiling)
+
+
+def _combine(results: list[ChargeResult], steps: list[str]) -> tuple[float, float, float]:
+    if len(results) == 1:
+        r = results[0]
+        return r.low, r.point, r.high
+    ordered = sorted(results, key=lambda r: -r.point)
+    point = ordered[0].point + 0.5 * sum(r.point for r in ordered[1:])
+    low = max(r.low for r in results)
+    high = min(sum(r.high for r in results), MAX_COMBINED_MONTHS)
+    point = min(point, MAX_COMBINED_MONTHS)
+    steps.append(f"5. 数罪并罚（刑法第六十九条）：最重之罪加其余之半 → {_months(point)}"
+                 f"（幅度 {_months(low)}–{_months(high)}）")
+    return low, point, high
+
+
+def _quartiles(values: list[float]) -> tuple[float, float, float]:
+    values = sorted(values)
+    if len(values) == 1:
+        return values[0], values[0], values[0]
+    q = statistics.quantiles(values, n=4, method="inclusive")
+    return q[0], statistics.median(values), q[2]
+
+
+def suggest_for_person(
+    case: CardCase, person: str | None, text: str | None,
+    neighbours: dict[str, list[Neighbour]] | None = None, weight: float | None = None,
+) -> Suggestion | None:
+    """The suggestion for one defendant (``person`` None: the case's only, unnamed one).
+
+    ``neighbours`` maps a catalogue charge to the similar cases' sentences for it;
+    ``weight`` overrides the guideline's share in the blend (evaluation)."""
+    neighbours = neighbours or {}
+    charges = list(dict.fromkeys(case.charges))
+    if not charges:
+        return None
+    if text:
+        # tiers and quantities are read in the facts only: a judgment's reasoning and the
+        # statute it quotes (第一百三十三条…逃逸…) would put every case in the top tier
+        from tasks.library.texts import facts_span
+
+        lo, hi = facts_span(text)
+        text = text[lo:hi]
+    steps: list[str] = []
+    results = []
+    for charge in charges:
+        r = charge_result(charge, case, person, text)
+        if r is None:
+            steps.append(f"【{charge}】无量刑规则（指导意见与本系统规则均未收录）：仅参照类案")
+        else:
+            steps += r.steps
+            results.append(r)
+    guide = _combine(results, steps) if results else None
+    ruled = guideline().charges
+    single = [charges[0]] if len(charges) == 1 else []
+    terms = [n.months for c in single for n in neighbours.get(c, []) if n.months]
+    fines = [n.fine_yuan for c in single for n in neighbours.get(c, []) if n.fine_yuan]
+    low = point = high = None
+    if guide is not None:
+        low, point, high = guide
+    if len(terms) >= MIN_NEIGHBOURS:
+        q1, median, q3 = _quartiles([float(t) for t in terms])
+        w = weight if weight is not None else (
+            0.5 if all(ruled.get(c) and ruled[c].guideline for c in charges) else 0.25)
+        if guide is None:
+            w = 0.0
+        steps.append(f"6. 类案参照：{len(terms)}件最相似案件同罪刑期中位数 {_months(median)}"
+                     f"（四分位 {_months(q1)}–{_months(q3)}）；建议刑 = {w:.2f}×规则 + "
+                     f"{1 - w:.2f}×类案")
+        point = median if point is None else w * point + (1 - w) * median
+        low = q1 if low is None else min(low, q1)
+        high = q3 if high is None else max(high, q3)
+        if results:  # the blend stays inside the statutory limits of the rule
+            top = results[0].ceiling if len(results) == 1 else MAX_COMBINED_MONTHS
+            high = min(high, max(top, point))
+    elif guide is None:
+        return None
+    assert low is not None and point is not None and high is not None
+    point_m = max(1, round(point))
+    low_m, high_m = max(1, math.floor(min(low, point))), math.ceil(max(high, point))
+    detention = any(r.detention_open for r in results) if results else point_m <= 6
+    if charges == ["危险驾驶罪"]:
+        penalty = "拘役"
+        point_m, low_m, high_m = min(point_m, 6), min(low_m, 6), min(high_m, 6)
+    else:
+        penalty = "拘役" if point_m <= 6 and detention else "有期徒刑"
+    kinds = {c.kind for c in case.circumstances if c.person in (None, person)}
+    probation = point_m <= 36 and "累犯" not in kinds
+    fine = None
+    rule_fines = [r for r in results if r.fine is not None]
+    has_fine = any(r.has_fine for r in results) or bool(fines)
+    if rule_fines:
+        fine = sum(r.fine for r in rule_fines if r.fine)
+        steps += [r.fine_rule for r in rule_fines if r.fine_rule]
+        if len(fines) >= MIN_NEIGHBOURS:
+            fine = 0.5 * fine + 0.5 * statistics.median(fines)
+            steps.append(f"  罚金类案中位数 {statistics.median(fines):g}元，取二者平均")
+    elif has_fine and len(fines) >= MIN_NEIGHBOURS:
+        fine = statistics.median(fines)
+        steps.append(f"罚金：依法并处；参照类案罚金中位数 {fine:g}元")
+    elif has_fine:
+        steps.append("罚金：依法并处，无类案可参照，数额由承办人依情节确定")
+    if fine is not None:
+        fine = float(round(fine, -2) or 100)
+    name = mask_name(person) if person else "被告人"
+    head = (f"被告人{name}：建议{penalty}{_months(point_m)}（幅度 {_months(low_m)}–"
+            f"{_months(high_m)}）" + (f"，并处罚金{fine:g}元" if fine else "")
+            + ("；可适用缓刑" if probation else "；不符合缓刑条件" if "累犯" in kinds else ""))
+    return Suggestion(
+        person=name, penalty=penalty, months_low=low_m, months_high=high_m, months=point_m,
+        fine_yuan=fine, probation_open=probation, explanation="\n".join([head, *steps]),
+        charges=charges,
+    )
+
+
+def defendants(case: CardCase) -> list[str | None]:
+    names = [p.name for p in case.persons if p.role in DEFENDANT_ROLES]
+    return list(dict.fromkeys(names)) or [None]
+
+
+def suggest_case(
+    case: CardCase, text: str | None = None,
+    neighbours: dict[str, list[Neighbour]] | None = None, weight: float | None = None,
+) -> list[Suggestion]:
+    """A suggestion per defendant of ``case`` (its own sentences are not read)."""
+    out = []
+    for person in defendants(case):
+        s = suggest_for_person(case, person, text, neighbours, weight)
+        if s is not None:
+            out.append(s)
+    return out
+
+
+def neighbours_from_outcomes(hits: Sequence) -> dict[str, list[Neighbour]]:
+    """Similar cases' sentences (:class:`tasks.library.similar.SimilarHit`) by catalogue
+    charge, from defendants sentenced for that charge alone (a combined sentence says
+    little about one of its charges)."""
+    out: dict[str, list[Neighbour]] = {}
+    for hit in hits:
+        for o in hit.outcomes:
+            names = {canonical_charge(c) or c for c in o.charges}
+            if len(names) != 1 or o.penalty not in ("有期徒刑", "拘役"):
+                continue
+            out.setdefault(names.pop(), []).append(
+                Neighbour(months=o.months, fine_yuan=o.fine_yuan,
+                          probation=o.probation_months is not None))
+    return out
