@@ -34,19 +34,40 @@ def page_texts(pages: Sequence[PageOcr]) -> list[str]:
     return [p.text if p.status == "ok" else "" for p in ordered]
 
 
-def structure_dossier(store: ObjectStore, dossier_id: str, pages: Sequence[PageOcr]) -> Structured:
+def structure_pages(dossier_id: str, texts: Sequence[str]) -> tuple[list, CaseCard]:
+    """Page texts (in order, ``""`` for a blank page) → the split documents and the case
+    card: clean, split, classify, extract. The one structure path, whether the pages were
+    read by OCR, taken from a text layer or cut from a published judgment's text."""
     # Imported here, not at module level: spaCy and the classifier cost seconds to
     # import, and a flow run imports this module before its first page is read.
     from tasks.nlp.case_card import build_case_card
     from tasks.nlp.clean import clean_dossier_text
     from tasks.nlp.documents import split_documents
 
-    cleaned = clean_dossier_text(page_texts(pages))
+    cleaned = clean_dossier_text(list(texts))
     split = split_documents(cleaned)
     documents = [d.to_ref() for d in split]
     card = build_case_card(
         dossier_id, "\n".join(cleaned), documents, document_texts=[d.text for d in split]
     )
+    return split, card
+
+
+def published_pages(text: str) -> list[str]:
+    """A published judgment's text (its paragraphs separated by spaces or line breaks, as
+    the public datasets give them) laid out on pages as the printed document would be:
+    the first paragraph (court and 刑事判决书) as the first page's title."""
+    from dossier.samples.dossier import fast_paginate
+
+    head, _, body = "\n".join(part for part in text.split() if part).partition("\n")
+    pages = fast_paginate(body, head, 0)
+    pages[0] = f"{head}\n{pages[0]}" if pages[0] else head
+    return pages
+
+
+def structure_dossier(store: ObjectStore, dossier_id: str, pages: Sequence[PageOcr]) -> Structured:
+    split, card = structure_pages(dossier_id, page_texts(pages))
+    documents = card.documents
     store.put_json(
         documents_key(dossier_id),
         {
