@@ -67,6 +67,53 @@ class Circumstance(BaseModel):
     kind: CircumstanceKind
 
 
+InjuryGrade = Literal[
+    "轻微伤", "轻伤二级", "轻伤一级", "轻伤", "重伤二级", "重伤一级", "重伤", "死亡"
+]
+
+
+class AlcoholReading(BaseModel):
+    """A blood (血液) or breath (呼气) alcohol content, in mg/100 ml."""
+
+    person: str | None = None
+    method: Literal["血液", "呼气"] = "血液"
+    mg_per_100ml: float
+
+
+class DrugSeizure(BaseModel):
+    """A drug and its weight as the facts or the weighing record state it (甲基苯丙胺 12.5克)."""
+
+    person: str | None = None
+    drug: str
+    grams: float
+
+
+class Injury(BaseModel):
+    """An injury grade from a forensic appraisal (损伤程度鉴定): 轻伤二级, 重伤一级 …"""
+
+    person: str | None = None  # the injured, when named
+    grade: InjuryGrade
+
+
+class OffenceCount(BaseModel):
+    """One count (一起) of the facts: when, where, how much."""
+
+    date: dt.date | None = None
+    place: str | None = None
+    amount_yuan: float | None = None
+
+
+class PriorConviction(BaseModel):
+    """An earlier sentence (前科): when it was passed, what, and when the person was released."""
+
+    person: str
+    date: dt.date | None = None
+    charges: list[str] = Field(default_factory=list)
+    penalty: Penalty | None = None
+    months: int | None = None
+    release_date: dt.date | None = None
+
+
 class Case(BaseModel):
     case_no: str | None = None
     court: str | None = None
@@ -80,6 +127,36 @@ class Case(BaseModel):
     circumstances: list[Circumstance] = Field(default_factory=list)
     amounts_yuan: list[float] = Field(default_factory=list)
     judgment_date: dt.date | None = None
+    # Facts the review rules read (审查/结论规则); all optional, so older cards still load.
+    offence_date: dt.date | None = None
+    offence_place: str | None = None
+    counts: list[OffenceCount] = Field(default_factory=list)
+    amount_total_yuan: float | None = Field(
+        None, description="The total the facts state (共计/合计/累计), else the counts' sum."
+    )
+    amount_tiers_stated: list[str] = Field(
+        default_factory=list,
+        description="数额较大/数额巨大/数额特别巨大 as the document finds them.",
+    )
+    offence_forms: list[str] = Field(
+        default_factory=list, description="Forms that make an act a crime whatever the amount: "
+        "多次盗窃, 入户盗窃, 携带凶器盗窃, 扒窃, 醉酒驾驶 …",
+    )
+    alcohol: list[AlcoholReading] = Field(default_factory=list)
+    drugs: list[DrugSeizure] = Field(default_factory=list)
+    injuries: list[Injury] = Field(default_factory=list)
+    prior_convictions: list[PriorConviction] = Field(default_factory=list)
+
+
+class PersonMention(BaseModel):
+    """A person as one document names them, so documents can be compared: the card's
+    persons merge every document, which would hide a birth date that differs."""
+
+    name: str
+    role: Role
+    birth_date: dt.date | None = None
+    id_number_masked: str | None = None
+    id_number_sha256: str | None = None
 
 
 class DocumentRef(BaseModel):
@@ -87,6 +164,13 @@ class DocumentRef(BaseModel):
     title: str
     pages: tuple[int, int]
     confidence: float = Field(ge=0.0, le=1.0)
+    # What the review rules read per document; optional, so older cards still load.
+    date: dt.date | None = Field(None, description="The document's own date (落款, 时间).")
+    evidence: list[str] = Field(
+        default_factory=list,
+        description="Evidence kinds it provides (tasks/nlp/data/evidence_kinds.yaml).",
+    )
+    persons: list[PersonMention] = Field(default_factory=list)
 
 
 class CaseCard(BaseModel):

@@ -25,6 +25,7 @@ from schemas.case_card import (
     Statute,
 )
 from tasks.nlp import lexicon
+from tasks.nlp.extract.facts import case_facts, prior_convictions
 from tasks.nlp.extract.pipeline import FIELDS_KEY, KEYWORDS_KEY
 from tasks.nlp.normalize import (
     amount_to_yuan,
@@ -892,7 +893,17 @@ def assemble_case(doc: Doc) -> Case:
     sentences = _sentences(doc, sections, defendants)
     statute_lo = sections.reasoning[0]
     statutes = _statutes(doc, statute_lo, sections.verdict[0] + 10)
+    text = _text(doc)
+    dates = _resolve_dates(doc, 0, len(text))
+    priors = [
+        c
+        for p in parties
+        if p.role in ("被告人", "犯罪嫌疑人")
+        for c in prior_convictions(text, dates, p.name, p.start, p.end, _charges_in)
+    ]
     return Case(
+        **case_facts(doc, text, dates, sections, defendants),
+        prior_convictions=priors,
         case_no=case_number(doc),
         court=court(doc),
         procuratorate=procuratorate(doc, sections),
