@@ -111,6 +111,7 @@ class PriorConviction(BaseModel):
     charges: list[str] = Field(default_factory=list)
     penalty: Penalty | None = None
     months: int | None = None
+    probation: bool | None = None
     release_date: dt.date | None = None
 
 
@@ -129,6 +130,9 @@ class Case(BaseModel):
     judgment_date: dt.date | None = None
     # Facts the review rules read (审查/结论规则); all optional, so older cards still load.
     offence_date: dt.date | None = None
+    offence_last_date: dt.date | None = Field(
+        None, description="The last date of the facts: where a continuing offence ends."
+    )
     offence_place: str | None = None
     counts: list[OffenceCount] = Field(default_factory=list)
     amount_total_yuan: float | None = Field(
@@ -171,6 +175,10 @@ class DocumentRef(BaseModel):
         description="Evidence kinds it provides (tasks/nlp/data/evidence_kinds.yaml).",
     )
     persons: list[PersonMention] = Field(default_factory=list)
+    elements: list[str] = Field(
+        default_factory=list,
+        description="Elements of an 起诉书/量刑建议书 found in it (tasks/review/data/document_elements.yaml).",
+    )
 
 
 class CaseCard(BaseModel):

@@ -11,7 +11,7 @@ from __future__ import annotations
 from collections.abc import Iterable, Sequence
 
 from schemas.case_card import Case, CaseCard, DocumentRef, PersonMention
-from tasks.nlp.evidence import evidence_kinds
+from tasks.nlp.evidence import document_elements, evidence_kinds
 from tasks.nlp.extract import extract_document
 from tasks.nlp.extract.facts import document_date, person_mentions
 
@@ -39,6 +39,7 @@ AUTHORITY: dict[str, tuple[str, ...]] = {
     "judgment_date": (*_JUDGMENT,),
     # the facts as charged: the indictment's account first (a review comes before a trial)
     "offence_date": ("起诉书", *_JUDGMENT, "起诉意见书"),
+    "offence_last_date": ("起诉书", *_JUDGMENT, "起诉意见书"),
     "offence_place": ("起诉书", *_JUDGMENT, "起诉意见书"),
     "counts": ("起诉书", *_JUDGMENT, "起诉意见书"),
     "amount_total_yuan": ("起诉书", *_JUDGMENT, "起诉意见书", "鉴定意见"),
@@ -151,6 +152,7 @@ def _annotate(ref: DocumentRef, text: str, case: Case | None, roles: dict[str, s
             "date": document_date(text),
             "evidence": evidence_kinds(ref.type, ref.title, text),
             "persons": mentions,
+            "elements": document_elements(ref.type, text),
         }
     )
 

@@ -18,7 +18,7 @@ import yaml
 DATA_FILE = Path(__file__).resolve().parent / "data" / "evidence_kinds.yaml"
 _HEAD_CHARS = 600  # a record says who is heard at its start
 
-__all__ = ["DATA_FILE", "evidence_kinds", "kinds_table"]
+__all__ = ["DATA_FILE", "document_elements", "elements_table", "evidence_kinds", "kinds_table"]
 
 
 @lru_cache(maxsize=1)
@@ -53,4 +53,35 @@ def evidence_kinds(doc_type: str, title: str, text: str = "") -> list[str]:
             k in found for k, s in kinds_table().items() if doc_type in s["text_in"]
         ):
             found.append(kind)
+    return found
+
+
+ELEMENTS_FILE = Path(__file__).resolve().parent / "data" / "document_elements.yaml"
+
+
+@lru_cache(maxsize=1)
+def elements_table() -> dict[str, dict[str, dict]]:
+    """Document type → element → {basis, all/any patterns, when_circumstance}."""
+    raw = yaml.safe_load(ELEMENTS_FILE.read_text(encoding="utf-8"))
+    return {
+        doc_type: {
+            name: {
+                **spec,
+                "all": [re.compile(p) for p in spec.get("all", [])],
+                "any": [re.compile(p) for p in spec.get("any", [])],
+            }
+            for name, spec in elements.items()
+        }
+        for doc_type, elements in raw.items()
+    }
+
+
+def document_elements(doc_type: str, text: str) -> list[str]:
+    """The elements of an 起诉书 or 量刑建议书 its text carries (``[]`` for other types)."""
+    found = []
+    for name, spec in elements_table().get(doc_type, {}).items():
+        if all(p.search(text) for p in spec["all"]) and (
+            not spec["any"] or any(p.search(text) for p in spec["any"])
+        ):
+            found.append(name)
     return found

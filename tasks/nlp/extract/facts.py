@@ -44,8 +44,23 @@ _COUNT_START = re.compile(
 _TIER = re.compile(r"数额特别巨大|数额巨大|数额较大")
 _TIER_NEGATED = re.compile(r"未达到?|不属于?|不足|尚未|没有")
 _FORMS = re.compile(
-    r"多次盗窃|入户盗窃|携带凶器盗窃|扒窃|醉酒驾驶|醉驾|追逐竞驶|多次抢夺|入户抢劫|多次抢劫"
+    r"多次(?:秘密)?(?:盗窃|窃取)|(?:入户|入室)(?:秘密)?(?:盗窃|窃取)|携带凶器(?:盗窃|窃取)|扒窃"
+    r"|醉酒驾驶|醉驾|追逐竞驶|多次抢夺|入户抢劫|多次抢劫"
 )
+_FORM_NAMES = {"醉驾": "醉酒驾驶"}
+
+
+def _form_name(written: str) -> str:
+    """多次秘密窃取 → 多次盗窃, 入室盗窃 → 入户盗窃: the statute's names."""
+    if written in _FORM_NAMES:
+        return _FORM_NAMES[written]
+    if re.match(r"多次(?:秘密)?(?:盗窃|窃取)", written):
+        return "多次盗窃"
+    if re.match(r"(?:入户|入室)", written):
+        return "入户盗窃"
+    if written.startswith("携带凶器"):
+        return "携带凶器盗窃"
+    return written
 _ALCOHOL = re.compile(
     r"(?:乙醇|酒精)(?:含量|浓度)?(?:值)?(?:检验结果)?(?:为|是|达到?|：|:)?\s*"
     r"(?P<value>\d+(?:\.\d+)?)\s*(?:mg|毫克)\s*/\s*(?:100|一百)\s*(?:ml|毫升)",
@@ -119,9 +134,13 @@ def case_facts(
     facts = _facts_range(text, sections.parties[1], sections.verdict[0])
     if facts:
         lo, hi = facts
-        in_facts = [d for d in dates if lo <= d[0] < hi]
+        in_facts = [
+            d for d in dates
+            if lo <= d[0] < hi and not re.match(r"\s*(?:出生|生[，,)）])", text[d[1] : d[1] + 3])
+        ]  # a victim's birth date (陈某（2002年7月7日出生）) is not when the offence was
         if in_facts:
             out["offence_date"] = in_facts[0][2]
+            out["offence_last_date"] = max(d[2] for d in in_facts)
         segment = text[lo:hi]
         out["offence_place"] = _place(segment.split("。")[0])
         starts = [m.end() for m in _COUNT_START.finditer(segment)]
@@ -137,11 +156,15 @@ def case_facts(
             counts.append(OffenceCount(date=out.get("offence_date"), place=out["offence_place"],
                                        amount_yuan=_amount_of(segment)))
         out["counts"] = [c for c in counts if c.date or c.amount_yuan is not None]
-        total = _TOTAL.search(segment)
-        if total:
-            out["amount_total_yuan"] = amount_to_yuan(total["amount"])
-        elif counts and all(c.amount_yuan is not None for c in counts):
-            out["amount_total_yuan"] = sum(c.amount_yuan for c in counts)  # type: ignore[misc]
+        # the total: after the counts when there are several (a 共计 inside one count is that
+        # count's), else the single account's own 共计
+        summary = segment[starts[-1] :] if len(starts) >= 2 else segment
+        totals = list(_TOTAL.finditer(summary))
+        if len(starts) >= 2:
+            last_count_end = re.search(r"。", summary)
+            totals = [t for t in totals if last_count_end and t.start() > last_count_end.start()]
+        if totals:
+            out["amount_total_yuan"] = amount_to_yuan(totals[-1]["amount"])
     finding = text[sections.reasoning[0] : sections.verdict[0]] or text[sections.parties[1] :]
     tiers = [
         m.group(0) for m in _TIER.finditer(finding)
@@ -150,11 +173,16 @@ def case_facts(
     out["amount_tiers_stated"] = list(dict.fromkeys(tiers))
     forms = []
     body = text[sections.parties[1] : sections.verdict[0]]
-    for m in _FORMS.finditer(body):
-        around = body[max(0, m.start() - 1) : m.end() + 1]
-        if around.startswith("、") or around.endswith("、"):
-            continue  # a list of forms quotes the statute (多次盗窃、入户盗窃、携带凶器盗窃、扒窃)
-        forms.append("醉酒驾驶" if m.group(0) == "醉驾" else m.group(0))
+    matches = list(_FORMS.finditer(body))
+    for i, m in enumerate(matches):
+        run = [m]
+        for other in (*matches[i + 1 : i + 3], *reversed(matches[max(0, i - 2) : i])):
+            gap = body[min(other.end(), m.end()) : max(other.start(), m.start())]
+            if gap in ("、", "", "或者", "、或者"):
+                run.append(other)
+        if len(run) >= 3:
+            continue  # three forms in one list quote the statute (多次盗窃、入户盗窃、携带凶器盗窃…)
+        forms.append(_form_name(m.group(0)))
     out["offence_forms"] = list(dict.fromkeys(forms))
     who = defendants[0] if len(defendants) == 1 else None
     alcohol = []
@@ -225,6 +253,7 @@ def prior_convictions(
         out.append(
             PriorConviction(
                 person=person,
+                probation="缓刑" in sentence[at:],
                 date=before[-1][2] if before else None,
                 charges=charges_in(sentence),
                 penalty=penalty["penalty"] if penalty else None,  # type: ignore[arg-type]
