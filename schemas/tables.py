@@ -308,3 +308,6 @@ class Lineage(Base):
 
 
 metadata = Base.metadata
+
+# Tables of other modules (imported here so metadata and Alembic see them).
+from schemas import review_tables as _review_tables  # noqa: E402, F401

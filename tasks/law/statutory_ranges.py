@@ -100,7 +100,7 @@ def derive_article(text: str) -> list[Tier]:
     tiers: list[Tier] = []
     last_end = 0
     for m in _CLAUSE.finditer(text):
-        phrase = m.group(1).strip("，, ")
+        phrase = re.sub(r"[，,]?(?:可以|应当|或者)?$", "", m.group(1).strip("，, "))
         tier = _tier(text[last_end : m.start()], phrase)
         if tier is None:
             continue

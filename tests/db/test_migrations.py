@@ -11,7 +11,7 @@ from schemas.tables import metadata
 
 TABLES = {
     "dossiers", "pages", "documents", "cases", "persons", "charges", "statutes",
-    "coercive_measures", "sentences", "circumstances", "lineage",
+    "coercive_measures", "sentences", "circumstances", "lineage", "review_points",
 }
 
 
@@ -23,7 +23,7 @@ def _tables(url: str) -> set[str]:
 def test_upgrade_downgrade_upgrade(db_url: str) -> None:
     assert db.current_revision(db_url) is None
     db.upgrade(db_url)
-    assert db.current_revision(db_url) == db.head_revision() == "0001"
+    assert db.current_revision(db_url) == db.head_revision() == "0006"
     assert _tables(db_url) == TABLES == set(metadata.tables)
 
     db.downgrade(db_url, "base")
@@ -34,7 +34,7 @@ def test_upgrade_downgrade_upgrade(db_url: str) -> None:
     assert _tables(db_url) == TABLES
     # Upgrading an up-to-date database is a no-op, not an error.
     db.upgrade(db_url)
-    assert db.current_revision(db_url) == "0001"
+    assert db.current_revision(db_url) == "0006"
 
 
 def test_autogenerate_finds_no_difference(db_url: str) -> None:
@@ -103,5 +103,5 @@ def test_workers_upgrading_at_once_do_not_collide(db_url: str) -> None:
         results = [pool.submit(db.upgrade, db_url) for _ in range(3)]
         for result in results:
             result.result()
-    assert db.current_revision(db_url) == "0001"
+    assert db.current_revision(db_url) == "0006"
     assert _tables(db_url) == TABLES
