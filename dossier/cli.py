@@ -47,12 +47,13 @@ def version() -> None:
 
 def _register() -> None:
     """Command groups, each in its own module; imported here so ``--help`` lists them all."""
-    from dossier.commands import db, demo, process, review_queue, samples, services
+    from dossier.commands import db, demo, process, reprocess, review_queue, samples, services
 
     app.add_typer(services.app, name="services")
     app.add_typer(db.app, name="db")
     app.command("samples")(samples.samples)
     app.command("process")(process.process)
+    app.command("reprocess")(reprocess.reprocess)
     _register_operations()
     app.command("demo")(demo.demo)
     app.command("review-queue")(review_queue.review_queue)

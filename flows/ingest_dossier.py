@@ -1,8 +1,12 @@
 """ingest-dossier: one upload from ``incoming/`` (or a local file) to the library.
 
 retrieve → pages (mapped, under the ``ocr`` concurrency tag) → structure →
-validate → load. The flow only wires tasks; every stage's work is in
-``tasks.stages``. ``until`` stops early (``dossier process --until ocr``).
+validate → load → every stage registered after load (``tasks.stages.chain``).
+The flow only wires tasks and passes dossier ids: each stage reads its inputs from
+the store, and skips itself when its manifest record says its inputs were already
+turned into outputs by the same code (a retry after a late failure reads no page).
+``until`` stops after a stage (``dossier process --until ocr``): the dossier is
+then not finished, and its next run goes on from there.
 """
 
 from __future__ import annotations
@@ -16,22 +20,26 @@ from prefect.artifacts import create_progress_artifact, update_progress_artifact
 from prefect.futures import as_completed
 from prefect.runtime import flow_run
 
-from schemas.ocr import PageOcr
 from tasks.orchestration.ingest import (
+    conclude,
     current_flow_run_id,
     failure_of,
     finish_pages,
     load,
+    mark_failed_pages,
+    plan_pages,
     read_page_task,
-    record_stage_task,
+    record_ocr,
     retrieve,
+    run_stage_task,
     structure,
     summarise,
     validate,
 )
+from tasks.orchestration.review import review_artifact
 from tasks.orchestration.runners import ingest_task_runner
-from tasks.stages.outcome import STAGES, DossierOutcome, Stage, defendant_lines
-from tasks.stages.pages import failed_page
+from tasks.stages.chain import position, stage_names, stages_after
+from tasks.stages.outcome import DossierOutcome
 
 
 def run_name() -> str:
@@ -51,8 +59,13 @@ def run_name_for(name: str) -> str:
     return f"ingest-{digest}-{suffix}"
 
 
-def _reached(until: Stage, stage: Stage) -> bool:
-    return STAGES.index(until) >= STAGES.index(stage)
+def _duplicate(outcome: DossierOutcome, previous_status: str | None) -> DossierOutcome:
+    """A finished dossier uploaded again: its outputs come from the store, status unchanged."""
+    outcome.duplicate = True
+    outcome.status = previous_status if previous_status in (  # type: ignore[assignment]
+        "ok", "needs_review", "rejected") else "ok"
+    outcome.reason = "duplicate" + (f"; {outcome.reason}" if outcome.reason else "")
+    return outcome
 
 
 @flow(
@@ -64,78 +77,89 @@ def _reached(until: Stage, stage: Stage) -> bool:
 def ingest_dossier(
     key: str | None = None,
     path: str | None = None,
-    until: Stage = "load",
+    until: str | None = None,
     engine: str | None = None,
 ) -> DossierOutcome:
-    """Ingest one dossier: ``key`` of an object under ``incoming/``, or a local ``path``."""
+    """Ingest one dossier: ``key`` of an object under ``incoming/``, or a local ``path``.
+
+    ``until``: the last stage to run (ocr, structure, validate, load, …); the whole
+    chain when None.
+    """
     if (key is None) == (path is None):
         raise ValueError("give exactly one of key (incoming/...) or path")
+    names = stage_names()
+    last = names[-1] if until is None else until
+    if last not in names[1:]:
+        raise ValueError(f"until takes one of {', '.join(names[1:])}")
+
+    def reached(stage: str) -> bool:
+        return position(last) >= position(stage)
+
     logger = get_run_logger()
     intake = retrieve(key=key, path=path)
     outcome = DossierOutcome(
         upload=intake.upload, dossier_id=intake.dossier_id, page_count=intake.page_count,
         status="rejected" if intake.status == "rejected" else "ok",
-        reason=intake.reason, flow_run_id=current_flow_run_id(),
+        reason=intake.reason, flow_run_id=current_flow_run_id(), resumed=intake.resumed,
     )
     if intake.status == "rejected":
-        return summarise(outcome, None, None)
+        return summarise(outcome)
     if intake.status == "duplicate":
-        outcome.duplicate = True
-        outcome.status = "needs_review" if intake.previous_status == "needs_review" else (
-            "rejected" if intake.previous_status == "rejected" else "ok")
-        logger.info("dossier %s was already ingested (%s): nothing to do",
+        logger.info("dossier %s was already ingested (%s): its outputs are in the store",
                     intake.dossier_id, intake.previous_status)
-        return outcome
-    assert intake.dossier_id and intake.original_key and intake.sha256 and intake.page_count
-    dossier_id, count = intake.dossier_id, intake.page_count
+        return summarise(_duplicate(outcome, intake.previous_status))
+    assert intake.dossier_id is not None
+    dossier_id = intake.dossier_id
+    outcome.stages["retrieve"] = "ran (" + (
+        "resumed: an earlier run stopped or failed" if intake.resumed else "new dossier") + ")"
 
-    # Pages: one task per page, as many at once as the ocr tag and the runner allow.
+    # Pages: one task per page still to read, as many at once as the ocr tag allows.
     started = datetime.now(UTC)
-    progress = create_progress_artifact(progress=0.0, key=f"{dossier_id}-ocr-progress",
-                                        description=f"OCR of {count} pages")
-    futures = {
-        read_page_task.submit(dossier_id, intake.original_key, intake.sha256, page, engine): page
-        for page in range(1, count + 1)
-    }
-    pages: list[PageOcr] = []
-    for done, future in enumerate(as_completed(list(futures)), start=1):
-        page = futures[future]
-        future.wait()  # fixes the final state locally; .state alone may read a lagging API
-        if future.state.is_completed():
-            pages.append(future.result())
-        else:  # timed out or crashed: recorded as failed, the dossier goes to review
-            pages.append(failed_page(dossier_id, page, engine, failure_of(future.state)))
-        if done % max(1, count // 20) == 0 or done == count:
-            update_progress_artifact(progress, 100.0 * done / count)
-    pages.sort(key=lambda p: p.page)
-    finish_pages.submit(intake.sha256).wait()
-    failed = sum(p.status == "failed" for p in pages)
-    record_stage_task(dossier_id, "ocr", [], started, note=f"{failed} failed",
-                      prefixes=[f"pages/{dossier_id}/", f"ocr/{dossier_id}/"])
-    outcome.pages_failed = [p.page for p in pages if p.status == "failed"]
-    outcome.pages_blank = [p.page for p in pages if p.status == "blank"]
+    plan = plan_pages(dossier_id, engine)
+    if plan.todo:
+        progress = create_progress_artifact(
+            progress=0.0, key=f"{dossier_id}-ocr-progress",
+            description=f"OCR of {len(plan.todo)} of {plan.page_count} pages")
+        futures = {read_page_task.submit(dossier_id, plan.original_key, plan.sha256, page,
+                                         plan.engine): page for page in plan.todo}
+        failures: dict[int, str] = {}
+        for done, future in enumerate(as_completed(list(futures)), start=1):
+            future.wait()  # fixes the final state locally; .state alone may read a lagging API
+            if not future.state.is_completed():  # timed out or crashed: the page is failed
+                failures[futures[future]] = failure_of(future.state)
+            if done % max(1, len(futures) // 20) == 0 or done == len(futures):
+                update_progress_artifact(progress, 100.0 * done / len(futures))
+        if failures:
+            mark_failed_pages(plan, failures)
+        finish_pages.submit(plan.sha256).wait()
+    outcome.pages_read = len(plan.todo)
+    outcome.note_stage(record_ocr(plan, started))
 
     # A stage that fails outright sends the dossier to review; it never loses it.
-    card = report = None
     errors: list[str] = []
-    if _reached(until, "structure"):
-        structured_state = structure(dossier_id, pages, return_state=True)
-        if structured_state.is_completed():
-            structured = structured_state.result()
-            card = structured.card
-            outcome.documents = [d.type for d in structured.documents]
-            outcome.defendants = defendant_lines(card)
-            outcome.charges = list(card.case.charges)
+    structured = False
+    if reached("structure"):
+        state = structure(dossier_id, return_state=True)
+        if state.is_completed():
+            structured = True
+            outcome.note_stage(state.result())
         else:
-            errors.append(f"structure failed: {failure_of(structured_state)}")
-    if card is not None and _reached(until, "validate"):
-        report_state = validate(dossier_id, pages, structured.documents, card, count,
-                                return_state=True)
-        if report_state.is_completed():
-            report = report_state.result()
-            outcome.quality_verdict = report.verdict
+            errors.append(f"structure failed: {failure_of(state)}")
+            outcome.stages["structure"] = f"failed ({failure_of(state)})"
+    if structured and reached("validate"):
+        state = validate(dossier_id, return_state=True)
+        if state.is_completed():
+            outcome.note_stage(state.result())
         else:
-            errors.append(f"validate failed: {failure_of(report_state)}")
-    status, reason = load(dossier_id, pages, card, report, errors)
-    outcome.status, outcome.reason = status, reason
-    return summarise(outcome, card, report)
+            errors.append(f"validate failed: {failure_of(state)}")
+            outcome.stages["validate"] = f"failed ({failure_of(state)})"
+    if reached("load"):
+        outcome.note_stage(load(dossier_id, errors))
+        for stage in stages_after("load"):
+            if reached(stage.name):
+                outcome.note_stage(run_stage_task(dossier_id, stage.name))
+        if reached("review"):
+            review_artifact(dossier_id)
+    outcome.status, outcome.reason = conclude(
+        dossier_id, stopped_after=None if last == names[-1] else last)
+    return summarise(outcome)

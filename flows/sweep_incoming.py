@@ -2,7 +2,8 @@
 
 Every few minutes, list ``incoming/`` and start ingest for each upload that is
 neither done nor in flight. Done is decided on the upload's bytes, not its
-name: the sha-derived dossier id has a finished manifest, or a quarantine
+name: the sha-derived dossier id has a finished manifest (a run went through
+the whole chain), or a quarantine
 record for this upload names that same dossier. In flight means an ingest run
 for the upload's key is scheduled, pending, running or paused. A run
 started twice anyway (the watcher's event and the sweep racing) is harmless:
@@ -35,7 +36,6 @@ from dossier.store.keys import quarantine_reason_key
 from flows.ingest_dossier import ingest_dossier, run_name_for
 from tasks.intake.rejection import masked_filename
 from tasks.intake.retrieve import (
-    FINISHED_STATUSES,
     INCOMING,
     dossier_id_for,
     read_manifest,
@@ -64,10 +64,13 @@ def sha256_of(store: ObjectStore, info: ObjectInfo) -> str:
 
 
 def upload_state(store: ObjectStore, info: ObjectInfo) -> UploadState:
-    """Done when the dossier's manifest is finished or this upload was quarantined as it is."""
+    """Done when the dossier's manifest is finished or this upload was quarantined as it is.
+
+    A dossier stopped early or whose run failed is not done: the sweep starts a run, which
+    continues from the stages already recorded."""
     dossier_id = dossier_id_for(sha256_of(store, info))
     manifest = read_manifest(store, dossier_id)
-    if manifest is not None and manifest.status in FINISHED_STATUSES:
+    if manifest is not None and manifest.is_finished:
         return UploadState(info.key, dossier_id, True)
     try:
         record = store.get_json(quarantine_reason_key(upload_name(info.key)))

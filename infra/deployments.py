@@ -32,6 +32,7 @@ OCR_TAG = "ocr"
 DEFAULT_OCR_LIMIT = 4
 INGEST_DEPLOYMENT = "ingest-dossier/on-upload"
 SWEEP_DEPLOYMENT = "sweep-incoming/every-5-minutes"
+REPROCESS_DEPLOYMENT = "reprocess/by-hand"
 
 
 @dataclass(frozen=True)
@@ -56,6 +57,10 @@ class DeployTarget:
     @property
     def sweep_deployment(self) -> str:
         return SWEEP_DEPLOYMENT + self.suffix
+
+    @property
+    def reprocess_deployment(self) -> str:
+        return REPROCESS_DEPLOYMENT + self.suffix
 
     def environment(self) -> dict[str, str]:
         return {
@@ -127,7 +132,8 @@ def remove(target: DeployTarget) -> None:
     from prefect.exceptions import ObjectNotFound
 
     with prefect_client(target.api_url) as client:
-        for name in (target.ingest_deployment, target.sweep_deployment):
+        for name in (target.ingest_deployment, target.sweep_deployment,
+                     target.reprocess_deployment):
             with contextlib.suppress(ObjectNotFound):
                 client.delete_deployment(client.read_deployment_by_name(name).id)
         if target.pool != DEFAULT_POOL:

@@ -2,8 +2,8 @@
 
 Wraps ``prefect deploy --all`` (see prefect.yaml): it creates the process work
 pool and the ``ocr`` tag concurrency limit when missing, then deploys
-ingest-dossier (triggered by ``dossier.uploaded`` events of the bucket) and
-sweep-incoming (every five minutes, Asia/Shanghai).
+ingest-dossier (triggered by ``dossier.uploaded`` events of the bucket),
+sweep-incoming (every five minutes, Asia/Shanghai) and reprocess (run by hand).
 """
 
 from __future__ import annotations
@@ -47,6 +47,7 @@ def deploy(
         typer.secho(str(error), fg=typer.colors.RED, err=True)
         raise typer.Exit(1) from error
     typer.echo(f"deployed {target.ingest_deployment} (on dossier.uploaded in bucket "
-               f"{target.bucket}) and {target.sweep_deployment} to pool {pool}")
+               f"{target.bucket}), {target.sweep_deployment} and {target.reprocess_deployment} "
+               f"(by hand) to pool {pool}")
     typer.echo("start a worker: dossier services up --all  "
                f"(or: prefect worker start --pool {pool})")

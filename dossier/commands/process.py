@@ -7,7 +7,7 @@ import signal
 import sys
 import threading
 from pathlib import Path
-from typing import Annotated, Literal
+from typing import Annotated
 
 import typer
 
@@ -16,7 +16,7 @@ from dossier.prefect_env import configure_prefect, quiet_shutdown
 SUPPORTED_SUFFIXES = frozenset(
     {".pdf", ".tif", ".tiff", ".zip", ".png", ".jpg", ".jpeg", ".bmp", ".webp"}
 )
-Until = Literal["ocr", "structure", "validate", "load"]
+INDEX_FIELDS = ("input", "dossier_id", "status", "reason", "stages")
 
 
 def expand_inputs(paths: list[Path]) -> list[Path]:
@@ -38,19 +38,25 @@ def process(
     paths: Annotated[list[Path], typer.Argument(help="Dossier files, or directories of them.")],
     out: Annotated[Path, typer.Option("--out", file_okay=False, help="Where to write results.")],
     until: Annotated[
-        str, typer.Option("--until", help="Stop after this stage: ocr, structure, validate, load.")
-    ] = "load",
+        str | None,
+        typer.Option("--until", help="Stop after this stage (ocr, structure, validate, load, "
+                     "…); the dossier's next run goes on from there."),
+    ] = None,
     engine: Annotated[
         str | None, typer.Option("--engine", help="OCR engine: rapidocr or tesseract.")
     ] = None,
 ) -> None:
     """Ingest each dossier; write DIR/index.jsonl and DIR/<dossier_id>/ outputs.
 
-    One bad file never stops the batch. The exit code is 1 when any input was
-    rejected (or failed unexpectedly), 0 otherwise.
+    A dossier ingested before is not processed again: its outputs are written from the
+    store (reason ``duplicate``). A dossier whose earlier run stopped (``--until``) or
+    failed goes on from the stages already done. One bad file never stops the batch.
+    The exit code is 1 when any input was rejected (or failed unexpectedly), 0 otherwise.
     """
-    if until not in ("ocr", "structure", "validate", "load"):
-        raise typer.BadParameter("--until takes ocr, structure, validate or load")
+    from tasks.stages.chain import stage_names
+
+    if until is not None and until not in stage_names()[1:]:
+        raise typer.BadParameter(f"--until takes {', '.join(stage_names()[1:])}")
     if engine not in (None, "rapidocr", "tesseract"):
         raise typer.BadParameter("--engine takes rapidocr or tesseract")
     inputs = expand_inputs(paths)
@@ -77,10 +83,11 @@ def _stop_workers_on_sigterm() -> None:
 
 
 def run_batch(
-    inputs: list[Path], out: Path, *, until: Until = "load", engine: str | None = None,
+    inputs: list[Path], out: Path, *, until: str | None = None, engine: str | None = None,
     echo: bool = True,
 ) -> list[dict]:
-    """Run the flow per input; the index line is written as soon as each one ends."""
+    """Run the flow per input; the index line is written as soon as each one ends, and the
+    dossier's outputs (from the store) with it — on every run, a duplicate's too."""
     configure_prefect()
     _stop_workers_on_sigterm()
     from dossier.store import get_store
@@ -100,19 +107,25 @@ def run_batch(
                          "error": True}
             else:
                 line |= {"dossier_id": outcome.dossier_id, "status": outcome.status,
-                         "reason": outcome.reason}
+                         "reason": outcome.reason,
+                         "stages": {k: v.split(" ", 1)[0] for k, v in outcome.stages.items()}}
                 if outcome.dossier_id and outcome.status != "rejected" and outcome.page_count:
                     export_dossier(store, outcome.dossier_id, outcome.page_count, out)
                 line["outcome"] = outcome.model_dump(mode="json")
-            index.write(json.dumps({k: line.get(k) for k in
-                                    ("input", "dossier_id", "status", "reason")},
+            index.write(json.dumps({k: line.get(k) for k in INDEX_FIELDS},
                                    ensure_ascii=False) + "\n")
             index.flush()
             lines.append(line)
             if echo:
                 typer.echo(f"[{number}/{len(inputs)}] {path.name}: {line['status']}"
-                           + (f" ({line['reason']})" if line.get("reason") else ""),
-                           err=False)
+                           + (f" ({line['reason']})" if line.get("reason") else "")
+                           + _skipped_note(line), err=False)
             sys.stdout.flush()
     quiet_shutdown()
     return lines
+
+
+def _skipped_note(line: dict) -> str:
+    skipped = [name for name, action in (line.get("stages") or {}).items()
+               if action == "skipped"]
+    return f" [skipped, already done: {', '.join(skipped)}]" if skipped else ""

@@ -129,10 +129,12 @@ class ObjectStore(ABC):
         with open(path, "rb") as fh:
             return self._put(key, fh, path.stat().st_size, sha, content_type, metadata)
 
-    def put_json(self, key: str, document: object) -> ObjectInfo:
+    def put_json(
+        self, key: str, document: object, metadata: dict[str, str] | None = None
+    ) -> ObjectInfo:
         """JSON as UTF-8 with Chinese kept readable, keys sorted for stable hashes."""
         data = json.dumps(document, ensure_ascii=False, sort_keys=True, indent=1).encode()
-        return self.put_bytes(key, data, content_type="application/json")
+        return self.put_bytes(key, data, content_type="application/json", metadata=metadata)
 
     def copy(self, src: str, dst: str) -> ObjectInfo:
         src, dst = validate_key(src), validate_key(dst)

@@ -3,8 +3,10 @@
 The dossier id is derived from the sha256 of the bytes, so the same upload
 delivered twice (a re-sent event, the sweep, a clerk uploading again under
 another name) is the same dossier. Its manifest is the record that work was
-done: a finished manifest (``ok``, ``needs_review``, ``rejected``) makes the
-upload a duplicate; an unfinished one (a crashed run) is picked up again.
+done: a finished manifest (a run went through the whole chain and concluded
+``ok`` or ``needs_review``, or the upload was ``rejected``) makes the upload a
+duplicate; an unfinished one (a failed run, a run stopped early with
+``--until``) is picked up again, and its next run continues where it stopped.
 """
 
 from __future__ import annotations
@@ -30,9 +32,11 @@ from tasks.intake.detect import HEAD_BYTES, InputFormat, detect_head, sniff
 from tasks.intake.rejection import REASON_LABELS, ReasonCode, RejectedInput
 from tasks.lineage import code_version, save_manifest
 from tasks.lineage import load_manifest as read_manifest
+from tasks.stages.contract import code_fingerprint
 
 INCOMING = "incoming/"
-FINISHED_STATUSES = frozenset({"ok", "needs_review", "rejected"})
+# The code the intake stage's record is fingerprinted by (tasks.stages.intake.STAGE).
+INTAKE_CODE = ("tasks.intake", "tasks.stages.intake")
 DOSSIER_ID_HEX = 16  # 64 bits of the sha256: collisions need ~4e9 dossiers
 
 
@@ -144,7 +148,7 @@ def retrieve(
     filename = safe_filename(name)
 
     manifest = read_manifest(store, dossier_id)
-    if manifest is not None and manifest.status in FINISHED_STATUSES:
+    if manifest is not None and manifest.is_finished:
         return RetrievedUpload(
             dossier_id=dossier_id, sha256=sha256, size=digest.size, upload=name,
             filename=filename, format=sniff(digest.head), original_key=manifest.original_key,
@@ -167,10 +171,12 @@ def retrieve(
             size=digest.size, status="received",
         )
     manifest.original_key = key
+    manifest.finished = False  # a run of the chain is under way
     manifest.stages["retrieve"] = StageRecord(
         stage="retrieve",
         outputs=[StageOutput(key=key, sha256=sha256, size=digest.size)],
-        code_version=code_version(),
+        code_version=code_fingerprint(INTAKE_CODE),
+        build=code_version(),
         started_at=started,
         finished_at=datetime.now(UTC),
     )
@@ -211,10 +217,12 @@ def quarantine(
     )
     manifest.status = "rejected"
     manifest.reason = reason
+    manifest.finished = True
     manifest.stages["quarantine"] = StageRecord(
         stage="quarantine",
         outputs=[StageOutput(key=key, sha256=sha256, size=digest.size)],
-        code_version=code_version(),
+        code_version=code_fingerprint(INTAKE_CODE),
+        build=code_version(),
         finished_at=record.quarantined_at,
         note=detail,
     )

@@ -30,6 +30,7 @@ from schemas.ocr import Box, OcrItem
 os.environ.setdefault("OMP_THREAD_LIMIT", "1")
 
 ENGINE_NAMES = ("rapidocr", "tesseract")
+RAPIDOCR_MODELS = "PP-OCRv6-small"  # the models rapidocr_model_paths() names
 # Page images handed to the tesseract CLI go through RAM when /dev/shm exists.
 _FAST_TMP = "/dev/shm" if os.access("/dev/shm", os.W_OK) else None
 
@@ -97,7 +98,7 @@ class TesseractEngine:
 
     @property
     def version(self) -> str:
-        return str(self._pytesseract.get_tesseract_version())
+        return engine_version(self.name)
 
     def read(self, image: Image.Image) -> EngineResult:
         # pytesseract would re-encode a PIL image as PNG, which costs a good
@@ -196,9 +197,7 @@ class RapidOcrEngine:
 
     @property
     def version(self) -> str:
-        from importlib.metadata import version
-
-        return f"{version('rapidocr')} PP-OCRv6-small"
+        return engine_version(self.name)
 
     def read(self, image: Image.Image) -> EngineResult:
         bgr = np.ascontiguousarray(np.asarray(image.convert("RGB"))[:, :, ::-1])
@@ -264,6 +263,24 @@ def reading_order(
         for number, row in enumerate(rows, start=1)
         for box, text, score in sorted(row, key=lambda e: e[0].x0)
     ]
+
+
+@cache
+def engine_version(name: str) -> str:
+    """The version an engine's pages are recorded with, without loading the engine.
+
+    A rerun compares it with the version stored beside each page's OCR
+    (``tasks.stages.pages``): a page read by another version is read again.
+    """
+    if name == "rapidocr":
+        from importlib.metadata import version
+
+        return f"{version('rapidocr')} {RAPIDOCR_MODELS}"
+    if name == "tesseract":
+        import pytesseract
+
+        return str(pytesseract.get_tesseract_version())
+    raise ValueError(f"unknown OCR engine {name!r}; choose one of {ENGINE_NAMES}")
 
 
 _engine_threads: int | None = None

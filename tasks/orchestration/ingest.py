@@ -1,12 +1,15 @@
 """The ingest chain's stages as Prefect tasks: retries, tags, names and artifacts.
 
-Thin by design: each task calls one stage function from ``tasks.stages`` and
-adds what only orchestration knows (the flow run id, the UI artifacts).
-Operators see masked names only.
+Thin by design: each task runs one stage of ``tasks.stages`` by dossier id through
+the stage contract (``run_stage``: skipped when its record matches) and adds what
+only orchestration knows (the flow and task run ids, the UI artifacts). Tasks take
+and return ids and small records, never page texts or case cards: every stage
+reads its inputs from the store. Operators see masked names only.
 """
 
 from __future__ import annotations
 
+import json
 from datetime import UTC, datetime
 from pathlib import Path
 
@@ -16,23 +19,31 @@ from prefect.artifacts import (
     create_markdown_artifact,
     create_table_artifact,
 )
-from prefect.runtime import flow_run
+from prefect.runtime import flow_run, task_run
+from pydantic import BaseModel
 
 from dossier.settings import get_settings
 from dossier.store import get_store
 from dossier.store.keys import case_card_key, documents_key, validation_key
-from schemas.case_card import CaseCard, DocumentRef
-from schemas.manifest import Manifest
-from schemas.ocr import PageOcr
-from tasks.lineage import load_manifest, record_stage
-from tasks.quality.report import QualityReport
 from tasks.quality.summary import failures_table, report_markdown
+from tasks.stages import page_ocr
+from tasks.stages.chain import get_stage
+from tasks.stages.contract import (
+    StageResult,
+    StageRun,
+    context,
+    object_refs,
+    record_run,
+    run_stage,
+)
 from tasks.stages.intake import IntakeOutcome, take_in
-from tasks.stages.library import load_dossier, register_intake
-from tasks.stages.outcome import DossierOutcome, summary_markdown
+from tasks.stages.library import register_intake
+from tasks.stages.outcome import DossierOutcome, fill_from_store, summary_markdown
 from tasks.stages.page_pool import read_page_isolated, shutdown_pool
-from tasks.stages.quality import check_dossier, publish_data_docs
-from tasks.stages.structure import Structured, structure_dossier
+from tasks.stages.pages import failed_page, keep_page_record
+from tasks.stages.progress import RunStatus, conclude_run
+from tasks.stages.quality import data_docs_index
+from tasks.stages.stored import load_report
 from tasks.stages.workspace import local_original, release_original
 
 OCR_TAG = "ocr"
@@ -43,11 +54,21 @@ def current_flow_run_id() -> str | None:
     return str(run_id) if run_id else None
 
 
-def _manifest(dossier_id: str) -> Manifest:
-    manifest = load_manifest(get_store(), dossier_id)
-    if manifest is None:
-        raise RuntimeError(f"dossier {dossier_id} has no manifest: was it retrieved?")
-    return manifest
+def current_task_run_id() -> str | None:
+    run_id = task_run.get_id()
+    return str(run_id) if run_id else None
+
+
+def _log(run: StageRun) -> StageRun:
+    get_run_logger().info("dossier %s: stage %s", run.dossier_id, run.line())
+    return run
+
+
+def _run(dossier_id: str, name: str, params: dict[str, object] | None = None,
+         force: bool = False) -> StageRun:
+    return _log(run_stage(get_store(), dossier_id, get_stage(name), force, params=params,
+                          flow_run_id=current_flow_run_id(),
+                          task_run_id=current_task_run_id()))
 
 
 @task(name="retrieve", retries=2, retry_delay_seconds=5)
@@ -60,42 +81,63 @@ def retrieve(key: str | None = None, path: str | None = None) -> IntakeOutcome:
     if outcome.status == "rejected":
         logger.warning("dossier %s quarantined: %s", outcome.dossier_id, outcome.reason)
     else:
-        logger.info("dossier %s %s, %s pages", outcome.dossier_id, outcome.status,
-                    outcome.page_count)
+        logger.info("dossier %s %s%s, %s pages", outcome.dossier_id, outcome.status,
+                    " (resumed: the stages already done are skipped)" if outcome.resumed
+                    else "", outcome.page_count)
     return outcome
+
+
+class PagePlan(BaseModel):
+    """The pages this run must read (those whose stored OCR does not answer for them)."""
+
+    dossier_id: str
+    engine: str
+    page_count: int
+    todo: list[int]
+    original_key: str
+    sha256: str
+
+
+class PageRead(BaseModel):
+    """What a page task reports to the flow: no text, the record is in ``ocr/``."""
+
+    page: int
+    status: str
+    error: str | None = None
+
+
+@task(name="plan-pages")
+def plan_pages(dossier_id: str, engine: str | None = None) -> PagePlan:
+    store, settings = get_store(), get_settings()
+    manifest = context(store, dossier_id, page_ocr.STAGE).manifest
+    chosen = page_ocr.resolve_engine(manifest, engine, settings)
+    todo = page_ocr.pending_pages(store, manifest, chosen)
+    assert manifest.original_key is not None and manifest.page_count is not None
+    get_run_logger().info("dossier %s: %d of %d pages to read with %s", dossier_id, len(todo),
+                          manifest.page_count, chosen)
+    return PagePlan(dossier_id=dossier_id, engine=chosen, page_count=manifest.page_count,
+                    todo=todo, original_key=manifest.original_key, sha256=manifest.sha256)
 
 
 @task(name="read-page", tags=[OCR_TAG], task_run_name="page-{page:04d}")
 def read_page_task(
     dossier_id: str, original_key: str, sha256: str, page: int, engine: str | None = None
-) -> PageOcr:
-    """Cut, keep and OCR one page in a worker process, under the page timeout.
-
-    Returns the record without word boxes (they are in ``ocr/``).
-    """
+) -> PageRead:
+    """Cut, keep and OCR one page in a worker process, under the page timeout."""
     original = local_original(get_store(), original_key, sha256)
-    return read_page_isolated(dossier_id, original, page, engine=engine)
+    record = read_page_isolated(dossier_id, original, page, engine=engine,
+                                original_sha256=sha256)
+    return PageRead(page=page, status=record.status, error=record.error)
 
 
-def _record(
-    dossier_id: str, stage: str, keys: list[str], started_at: datetime, note: str | None = None,
-    prefixes: list[str] | None = None,
-) -> Manifest:
+@task(name="mark-failed-pages")
+def mark_failed_pages(plan: PagePlan, failures: dict[int, str]) -> None:
+    """Pages whose task died (crashed, cancelled) are recorded failed: the dossier goes to
+    review, and the next run reads them again."""
     store = get_store()
-    infos = [store.stat(k) for k in keys]
-    for prefix in prefixes or []:
-        infos += list(store.list(prefix))
-    return record_stage(store, _manifest(dossier_id), stage, infos, started_at=started_at,
-                        flow_run_id=current_flow_run_id(), note=note)
-
-
-@task(name="record-stage")
-def record_stage_task(
-    dossier_id: str, stage: str, keys: list[str], started_at: datetime, note: str | None = None,
-    prefixes: list[str] | None = None,
-) -> Manifest:
-    """The manifest's record of a stage the flow ran as many tasks (the pages)."""
-    return _record(dossier_id, stage, keys, started_at, note, prefixes)
+    for page, error in failures.items():
+        keep_page_record(store, failed_page(plan.dossier_id, page, plan.engine, error),
+                         plan.engine, plan.sha256)
 
 
 @task(name="finish-pages")
@@ -110,67 +152,88 @@ def finish_pages(sha256: str) -> None:
         shutdown_pool()
 
 
+@task(name="record-ocr")
+def record_ocr(plan: PagePlan, started_at: datetime) -> StageRun:
+    """The OCR stage's record, once its page tasks are over; skipped when no page needed
+    reading and the stage is already recorded."""
+    store = get_store()
+    stage = page_ocr.STAGE
+    ctx = context(store, plan.dossier_id, stage, params={"engine": plan.engine},
+                  flow_run_id=current_flow_run_id(), task_run_id=current_task_run_id())
+    if not plan.todo and stage.name in ctx.manifest.stages:
+        return _log(StageRun(stage=stage.name, dossier_id=plan.dossier_id, ran=False,
+                             reason=f"all {plan.page_count} pages already read",
+                             note=ctx.manifest.stages[stage.name].note))
+    note = page_ocr.ocr_note(store, plan.dossier_id, len(plan.todo))
+    record_run(ctx, stage, inputs=object_refs(store, stage.inputs(ctx)), started_at=started_at,
+               result=StageResult(note=note))
+    reason = (f"{len(plan.todo)} of {plan.page_count} pages to read" if plan.todo
+              else "pages read, stage not recorded")
+    return _log(StageRun(stage=stage.name, dossier_id=plan.dossier_id, ran=True, reason=reason,
+                         seconds=round((datetime.now(UTC) - started_at).total_seconds(), 3),
+                         note=note))
+
+
 @task(name="structure", retries=1)
-def structure(dossier_id: str, pages: list[PageOcr]) -> Structured:
-    started = datetime.now(UTC)
-    result = structure_dossier(get_store(), dossier_id, pages)
-    _record(dossier_id, "structure",
-                         [documents_key(dossier_id), case_card_key(dossier_id)], started)
-    get_run_logger().info("dossier %s: %d documents, %d charges", dossier_id,
-                          len(result.documents), len(result.card.case.charges))
-    return result
+def structure(dossier_id: str) -> StageRun:
+    return _run(dossier_id, "structure")
 
 
 @task(name="validate", retries=1)
-def validate(
-    dossier_id: str, pages: list[PageOcr], documents: list[DocumentRef], card: CaseCard,
-    page_count: int,
-) -> QualityReport:
-    """Quality gates; the failures table, the summary and a Data Docs link go to the UI."""
-    started = datetime.now(UTC)
+def validate(dossier_id: str) -> StageRun:
+    """Quality gates; the failures table, the summary and a Data Docs link go to the UI
+    (from the stored report, also when the stage was skipped)."""
+    run = _run(dossier_id, "validate")
     store = get_store()
-    report = check_dossier(store, dossier_id, pages, documents, card, page_count)
-    keys = [validation_key(dossier_id)]
-    try:
-        docs_key = publish_data_docs(store, report)
-        keys.append(docs_key)
+    report = load_report(store, dossier_id)
+    if report is None:
+        raise RuntimeError(f"dossier {dossier_id}: validate left no report")
+    docs_key = data_docs_index(dossier_id)
+    if store.exists(docs_key):
         create_link_artifact(link=store.url(docs_key), link_text="Data Docs",
                              key=f"{dossier_id}-data-docs",
                              description="Great Expectations Data Docs of this dossier")
-    except Exception as error:  # the verdict stands without the HTML rendering
-        get_run_logger().warning("Data Docs not built for %s: %s", dossier_id, error)
     rows = failures_table(report)
     if rows:
         create_table_artifact(table=rows, key=f"{dossier_id}-quality-failures",
                               description="Failed quality expectations")
     create_markdown_artifact(markdown=report_markdown(report), key=f"{dossier_id}-quality",
                              description="Quality verdict")
-    _record(dossier_id, "validate", keys, started, note=report.verdict)
-    return report
+    return run
 
 
 @task(name="load", retries=2, retry_delay_seconds=5)
-def load(
-    dossier_id: str, pages: list[PageOcr], card: CaseCard | None, report: QualityReport | None,
-    errors: list[str] | None = None,
-) -> tuple[str, str | None]:
-    manifest = _manifest(dossier_id)
-    status, reason = load_dossier(manifest, pages, card, report, current_flow_run_id(),
-                                  errors or [])
-    manifest.status = status
-    manifest.reason = reason
-    record_stage(get_store(), manifest, "load", [], started_at=datetime.now(UTC),
-                 flow_run_id=current_flow_run_id(), status=status, reason=reason)
+def load(dossier_id: str, errors: list[str] | None = None) -> StageRun:
+    """Into the library; ``errors`` are stages that failed outright (the dossier goes to
+    review with them as its reason)."""
+    params = {"errors": json.dumps(errors, ensure_ascii=False)} if errors else None
+    return _run(dossier_id, "load", params)
+
+
+@task(name="run-stage", task_run_name="{stage}")
+def run_stage_task(dossier_id: str, stage: str, force: bool = False) -> StageRun:
+    """A registered stage after ``load`` (supervision, suggestions, review …)."""
+    return _run(dossier_id, stage, force=force)
+
+
+@task(name="conclude")
+def conclude(dossier_id: str, stopped_after: str | None = None) -> tuple[RunStatus, str | None]:
+    """Finished, or stopped early (``--until``): the next run goes on from the records."""
+    status, reason = conclude_run(get_store(), dossier_id, stopped_after, current_flow_run_id())
+    if stopped_after:
+        get_run_logger().info("dossier %s stopped after %s: not finished, the next run goes on",
+                              dossier_id, stopped_after)
     return status, reason
 
 
 @task(name="summarise")
-def summarise(
-    outcome: DossierOutcome, card: CaseCard | None, report: QualityReport | None
-) -> DossierOutcome:
-    """Links to the outputs and the closing markdown summary for operators."""
+def summarise(outcome: DossierOutcome) -> DossierOutcome:
+    """Pages, documents, defendants and verdict from the store; links; the closing
+    markdown summary for operators (it lists the stages this run ran and skipped)."""
     store = get_store()
+    card = report = None
     if outcome.dossier_id and outcome.status != "rejected":
+        card, report = fill_from_store(store, outcome)
         for label, key in (("case card", case_card_key(outcome.dossier_id)),
                            ("documents", documents_key(outcome.dossier_id)),
                            ("quality report", validation_key(outcome.dossier_id))):
@@ -181,6 +244,9 @@ def summarise(
         key=f"{outcome.dossier_id}-summary" if outcome.dossier_id else None,
         description="Ingest summary",
     )
+    if outcome.skipped:
+        get_run_logger().info("dossier %s: skipped %s (already done)", outcome.dossier_id,
+                              ", ".join(outcome.skipped))
     return outcome
 
 
@@ -188,5 +254,3 @@ def failure_of(state: object) -> str:
     """A failed task's state as one short line for the dossier's reason."""
     message = getattr(state, "message", None) or getattr(state, "name", "failed")
     return str(message).splitlines()[0][:200]
-
-

@@ -16,7 +16,9 @@ from dossier.settings import Settings, get_settings
 from dossier.store.base import ObjectStore
 from tasks.intake.paginate import count_pages
 from tasks.intake.rejection import RejectedInput
-from tasks.intake.retrieve import quarantine, retrieve, upload_name
+from tasks.intake.retrieve import INTAKE_CODE, quarantine, retrieve, upload_name
+from tasks.lineage import save_manifest
+from tasks.stages.contract import Stage
 from tasks.stages.workspace import local_original
 
 IntakeStatus = Literal["accepted", "duplicate", "rejected"]
@@ -34,6 +36,7 @@ class IntakeOutcome(BaseModel):
     reason: str | None = None
     message: str | None = None
     previous_status: str | None = None  # of a duplicate: what the first run concluded
+    resumed: bool = False  # an earlier run of these bytes stopped or failed: it goes on
 
 
 def take_in(
@@ -46,23 +49,41 @@ def take_in(
         upload = retrieve(store, source, settings)
     except RejectedInput as refusal:
         return _quarantined(store, name, source, refusal)
+    manifest = upload.manifest
     if upload.duplicate:
         return IntakeOutcome(
             upload=name, status="duplicate", dossier_id=upload.dossier_id, sha256=upload.sha256,
             filename=upload.filename, size=upload.size, original_key=upload.original_key,
-            previous_status=upload.manifest.status, reason=upload.manifest.reason,
+            previous_status=manifest.status, reason=manifest.reason,
+            page_count=manifest.page_count,
         )
     assert upload.original_key is not None
-    try:
-        path = local_original(store, upload.original_key, upload.sha256, settings)
-        pages = count_pages(path, settings)
-    except RejectedInput as refusal:
-        return _quarantined(store, name, source, refusal)
+    resumed = manifest.page_count is not None  # counted by an earlier run of these bytes
+    if manifest.page_count is None:
+        try:
+            path = local_original(store, upload.original_key, upload.sha256, settings)
+            manifest.page_count = count_pages(path, settings)
+        except RejectedInput as refusal:
+            return _quarantined(store, name, source, refusal)
+        save_manifest(store, manifest)
     return IntakeOutcome(
         upload=name, status="accepted", dossier_id=upload.dossier_id, sha256=upload.sha256,
         filename=upload.filename, size=upload.size, original_key=upload.original_key,
-        page_count=pages,
+        page_count=manifest.page_count, resumed=resumed,
     )
+
+
+# Intake takes an upload, not a dossier id: it is declared for the chain's order and its
+# code version, and runs through ``take_in``.
+STAGE = Stage(
+    name="retrieve",
+    description="hash, dedupe, keep the original, count pages (originals/)",
+    code=INTAKE_CODE,
+    inputs=lambda ctx: [],
+    outputs=lambda ctx: [ctx.manifest.original_key] if ctx.manifest.original_key else [],
+    run=None,
+    reprocessable=False,
+)
 
 
 def _quarantined(

@@ -8,14 +8,20 @@ library until a reviewer clears it. Warnings load as ``trusted`` with their flag
 from __future__ import annotations
 
 import functools
+import json
 from collections.abc import Sequence
+
+import sqlalchemy as sa
 
 from dossier.db import session_scope, upgrade
 from dossier.settings import get_settings
+from dossier.store.keys import case_card_key, validation_key
 from schemas.case_card import CaseCard
-from schemas.manifest import DossierStatus, Manifest
+from schemas.manifest import DossierStatus, Manifest, StageRecord
 from schemas.ocr import PageOcr
+from schemas.tables import Case, Dossier
 from tasks.library.load import (
+    card_sha256,
     load_case_card,
     record_pages,
     record_stage_lineage,
@@ -23,7 +29,9 @@ from tasks.library.load import (
     set_dossier_status,
 )
 from tasks.quality.report import QualityReport
+from tasks.stages.contract import Stage, StageContext, StageResult
 from tasks.stages.intake import IntakeOutcome
+from tasks.stages.stored import load_card, load_pages, load_report, page_count_of, page_keys
 
 
 def ensure_schema() -> None:
@@ -97,3 +105,53 @@ def load_dossier(
             session, manifest.dossier_id, status, reason=reason, flow_run_id=flow_run_id
         )
     return status, reason
+
+
+def stage_errors(ctx: StageContext) -> list[str]:
+    """Stages that failed outright in this run (the flow passes them to load as a parameter)."""
+    return list(json.loads(ctx.params.get("errors", "[]")))
+
+
+def load_by_id(ctx: StageContext) -> StageResult:
+    """The stage's run: the stored pages, the card and the report of the recorded stages in;
+    the library's rows of this dossier out (replaced), and the routed status."""
+    store, dossier_id, manifest = ctx.store, ctx.dossier_id, ctx.manifest
+    pages = load_pages(store, dossier_id, page_count_of(store, manifest))
+    # Only outputs the manifest vouches for: a stage that failed left no record, and
+    # whatever an earlier run left under its keys is not this run's result.
+    card = load_card(store, dossier_id) if "structure" in manifest.stages else None
+    report = load_report(store, dossier_id) if "validate" in manifest.stages else None
+    status, reason = load_dossier(manifest, pages, card, report, ctx.flow_run_id,
+                                  stage_errors(ctx))
+    return StageResult(note=status, status=status, reason=reason)
+
+
+def library_current(ctx: StageContext, record: StageRecord) -> str | None:
+    """Why the library no longer holds what the load recorded (rebuilt, rolled back), or None."""
+    ensure_schema()
+    card = load_card(ctx.store, ctx.dossier_id) if "structure" in ctx.manifest.stages else None
+    with session_scope() as session:
+        status = session.scalar(sa.select(Dossier.status)
+                                .where(Dossier.dossier_id == ctx.dossier_id))
+        loaded = session.scalar(sa.select(Case.card_sha256)
+                                .where(Case.dossier_id == ctx.dossier_id))
+    if status is None:  # a status moved by review later is not the load's business
+        return "dossier not in the library"
+    if card is not None and loaded != card_sha256(card):
+        return "library case differs"
+    return None
+
+
+STAGE = Stage(
+    name="load",
+    description="pages, case and lineage into the SQL library; routing (ok / needs_review)",
+    code=("tasks.stages.library", "tasks.stages.stored", "tasks.library", "schemas.tables",
+          "schemas.case_card", "schemas.ocr", "schemas.migrations"),
+    libraries=("sqlalchemy", "alembic"),
+    inputs=lambda ctx: [*page_keys(ctx.dossier_id, page_count_of(ctx.store, ctx.manifest)),
+                        case_card_key(ctx.dossier_id), validation_key(ctx.dossier_id)],
+    outputs=lambda ctx: [],
+    params=("errors",),
+    run=load_by_id,
+    verify=library_current,
+)

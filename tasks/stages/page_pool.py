@@ -39,9 +39,8 @@ from pebble.common import ProcessExpired
 
 from dossier.settings import Settings, get_settings
 from dossier.store import get_store
-from dossier.store.keys import ocr_key
 from schemas.ocr import PageOcr
-from tasks.stages.pages import failed_page, read_page
+from tasks.stages.pages import failed_page, keep_page_record, read_page
 
 _pool: ProcessPool | None = None
 _pool_shape = (0, 0)
@@ -104,13 +103,14 @@ def shutdown_pool(*, now: bool = False) -> None:
 
 
 def _read_page_in_worker(
-    settings_json: str, dossier_id: str, original: str, page: int, engine: str | None
+    settings_json: str, dossier_id: str, original: str, page: int, engine: str | None,
+    original_sha256: str | None = None,
 ) -> PageOcr:
     """Runs in the worker: the settings travel with the call, not the environment."""
     settings = Settings.model_validate_json(settings_json)
     try:
         record = read_page(get_store(settings), dossier_id, Path(original), page,
-                           engine=engine, settings=settings)
+                           engine=engine, settings=settings, original_sha256=original_sha256)
         return record.model_copy(update={"items": []})
     finally:
         release_free_heap()
@@ -131,6 +131,7 @@ def read_page_isolated(
     *,
     engine: str | None = None,
     settings: Settings | None = None,
+    original_sha256: str | None = None,
 ) -> PageOcr:
     """``read_page`` in a worker process, under the page timeout; never raises for a page."""
     settings = settings or get_settings()
@@ -138,7 +139,8 @@ def read_page_isolated(
     pool = _pool_for(settings.page_workers(engine), settings.threads_per_page(engine))
     future = pool.schedule(
         _read_page_in_worker,
-        args=(_dump_with_secret(settings), dossier_id, str(original), page, engine),
+        args=(_dump_with_secret(settings), dossier_id, str(original), page, engine,
+              original_sha256),
         timeout=settings.ocr_page_timeout_s,
     )
     try:
@@ -149,7 +151,7 @@ def read_page_isolated(
         error = f"worker process died (exit code {expired.exitcode})"
     except Exception as exc:  # recorded on the page; the dossier goes to review
         error = f"{type(exc).__name__}: {exc}"
-    record = failed_page(dossier_id, page, engine or settings.ocr_engine, error)
-    get_store(settings).put_json(ocr_key(dossier_id, page), record.model_dump(mode="json"))
+    record = failed_page(dossier_id, page, engine, error)
+    keep_page_record(get_store(settings), record, engine, original_sha256)
     return record
 

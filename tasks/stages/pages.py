@@ -4,6 +4,12 @@ A page is cut out, kept as a PNG for reviewers, and read — from the PDF text
 layer when it carries real text, else by OCR. One page at a time per worker, so
 memory does not grow with the dossier; a page that cannot be read becomes a
 ``failed`` record, never an exception that would sink its neighbours.
+
+Beside each ``ocr/<id>/page-NNNN.json`` the store keeps (object metadata) the
+original's sha256, the page number, the engine and its version, and the page's
+status: a rerun lists the folder once and reads again only the pages whose record
+is missing, failed, or was made from other bytes or by another engine or version
+(``tasks.stages.page_ocr``).
 """
 
 from __future__ import annotations
@@ -19,6 +25,7 @@ from dossier.store.base import ObjectStore
 from dossier.store.keys import ocr_key, page_image_key
 from schemas.ocr import PageOcr
 from tasks.intake.paginate import load_page
+from tasks.ocr.engines import engine_version
 from tasks.ocr.page import ocr_page, text_layer_page
 
 PNG_COMPRESS_LEVEL = 1  # level 1 is ~5x faster than 6 for ~15% more bytes on scans
@@ -38,8 +45,13 @@ def read_page(
     *,
     engine: str | None = None,
     settings: Settings | None = None,
+    original_sha256: str | None = None,
 ) -> PageOcr:
-    """Cut, keep and read page ``page`` (1-based); writes both objects, returns the record."""
+    """Cut, keep and read page ``page`` (1-based); writes both objects, returns the record.
+
+    ``original_sha256`` (of the original's bytes) is kept beside the record, so a
+    rerun can tell the page was read from these bytes.
+    """
     settings = settings or get_settings()
     engine = engine or settings.ocr_engine
     try:
@@ -64,8 +76,28 @@ def read_page(
                                   image_key=image_key)
             kept.result()  # a page whose image could not be kept is not done
         cut.image.close()
-    store.put_json(ocr_key(dossier_id, page), record.model_dump(mode="json"))
+    keep_page_record(store, record, engine, original_sha256)
     return record
+
+
+def page_metadata(record: PageOcr, engine: str, original_sha256: str | None) -> dict[str, str]:
+    """What a rerun compares before reading a page again (see the module note)."""
+    return {
+        "original-sha256": original_sha256 or "",
+        "page": str(record.page),
+        "source": record.source,
+        "engine": engine,
+        "engine-version": record.engine_version or (
+            engine_version(engine) if record.source == "ocr" else ""),
+        "status": record.status,
+    }
+
+
+def keep_page_record(
+    store: ObjectStore, record: PageOcr, engine: str, original_sha256: str | None
+) -> None:
+    store.put_json(ocr_key(record.dossier_id, record.page), record.model_dump(mode="json"),
+                   metadata=page_metadata(record, engine, original_sha256))
 
 
 def _keep_image(store: ObjectStore, key: str, image: Image.Image) -> None:

@@ -18,6 +18,7 @@ from dossier.store.base import ObjectStore
 from dossier.store.keys import case_card_key, review_key
 from schemas.case_card import CaseCard
 from schemas.review import ReviewReport
+from tasks.stages.contract import Stage, StageResult
 
 __all__ = ["review_dossier", "save_review_points"]
 
@@ -80,3 +81,25 @@ def save_review_points(session: Session, report: ReviewReport) -> int:
     )
     session.flush()
     return len(report.points)
+
+
+def review_by_id(ctx) -> StageResult:
+    """The stage contract's run: review the stored card, rows into ``review_points``."""
+    from dossier.db import session_scope
+
+    with session_scope() as session:
+        report = review_dossier(ctx.store, ctx.dossier_id, ctx.settings, session=session)
+    counts = report.by_kind()
+    return StageResult(note=", ".join(f"{k} {n}" for k, n in counts.items()))
+
+
+STAGE = Stage(
+    name="review",
+    description="review, conclusion and document rules over the case card (review/)",
+    code=("tasks.stages.review", "tasks.review", "tasks.law", "tasks.nlp.evidence",
+          "tasks/nlp/data/evidence_kinds.yaml", "tasks/nlp/data/document_elements.yaml",
+          "schemas.review", "schemas.review_tables", "schemas.case_card"),
+    inputs=lambda ctx: [case_card_key(ctx.dossier_id)],
+    outputs=lambda ctx: [review_key(ctx.dossier_id)],
+    run=review_by_id,
+)

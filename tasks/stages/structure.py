@@ -15,6 +15,8 @@ from dossier.store.base import ObjectStore
 from dossier.store.keys import case_card_key, documents_key
 from schemas.case_card import CaseCard, DocumentRef
 from schemas.ocr import PageOcr
+from tasks.stages.contract import Stage, StageContext, StageResult
+from tasks.stages.stored import load_pages, page_count_of, page_keys
 
 
 class DocumentText(DocumentRef):
@@ -81,3 +83,25 @@ def structure_dossier(store: ObjectStore, dossier_id: str, pages: Sequence[PageO
     )
     store.put_json(case_card_key(dossier_id), card.model_dump(mode="json"))
     return Structured(documents=documents, card=card)
+
+
+def structure_by_id(ctx: StageContext) -> StageResult:
+    """The stage's run: the dossier's stored pages in, documents and case card out."""
+    pages = load_pages(ctx.store, ctx.dossier_id, page_count_of(ctx.store, ctx.manifest))
+    result = structure_dossier(ctx.store, ctx.dossier_id, pages)
+    return StageResult(note=f"{len(result.documents)} documents, "
+                            f"{len(result.card.case.charges)} charges")
+
+
+STAGE = Stage(
+    name="structure",
+    description="clean, split, classify and extract: documents and the case card (nlp/)",
+    # The extractor, its rules and lexicons (tasks/nlp, data files included), the card's
+    # schema, ID-number masking, and the sample generator the page classifier learns from.
+    code=("tasks.stages.structure", "tasks.stages.stored", "tasks.nlp", "schemas.case_card",
+          "schemas.ocr", "dossier.privacy", "dossier.samples"),
+    libraries=("spacy", "jieba", "cn2an", "scikit-learn", "python-stdnum"),
+    inputs=lambda ctx: page_keys(ctx.dossier_id, page_count_of(ctx.store, ctx.manifest)),
+    outputs=lambda ctx: [documents_key(ctx.dossier_id), case_card_key(ctx.dossier_id)],
+    run=structure_by_id,
+)
