@@ -57,6 +57,16 @@ def _register() -> None:
     _register_operations()
     app.command("demo")(demo.demo)
     app.command("review-queue")(review_queue.review_queue)
+    _register_review()
+
+
+def _register_review() -> None:
+    """The case review assistant (issue 14): review points, drafts, their evaluation."""
+    from dossier.commands import review
+
+    app.command("review")(review.review)
+    app.command("draft")(review.draft)
+    app.command("review-eval")(review.review_eval)
 
 
 def _register_operations() -> None:

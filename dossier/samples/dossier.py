@@ -600,6 +600,7 @@ def make_review_dossier(
         born = case.offence_date.replace(year=case.offence_date.year - age - 1) + dt.timedelta(
             days=pick.randint(30, 300))
         first.person = replace(first.person, birth_date=born)
+        first.circumstances = [c for c in first.circumstances if c != "累犯"]  # a child has none
     if defect == "arrest_overdue":
         first.arrested, first.bail = first.detained + dt.timedelta(days=pick.randint(45, 80)), None
     for d in case.defendants:

@@ -111,13 +111,13 @@ def case_values(card: CaseCard, report: ReviewReport | None) -> dict[str, Value 
         v["transfer_date"] = Value(cn_date(d.date), (f"documents[{i}].date",))  # type: ignore[arg-type]
     ranges = []
     sources = []
-    for charge in case.charges:
+    for i, charge in enumerate(case.charges):
         spec = charge_spec(charge)
         if spec is None or not spec.tiers:
             continue
         ranges.append(f"{charge}：" + "；".join(
             f"{t.condition}，处{t.text}" for t in spec.tiers))
-        sources.append(f"law:{spec.article}")
+        sources += [f"case.charges[{i}]", f"law:{spec.article}"]
     v["statutory_range"] = Value("。".join(ranges), tuple(sources)) if ranges else None
     measured = []
     msources = []

@@ -54,7 +54,9 @@ def amount_below_tier(ctx: ReviewContext) -> Iterator[Finding]:
         if amount < floor:
             yield Finding(
                 f"认定{charge}的数额为{_yuan(amount)}，低于“数额较大”的最低标准{_yuan(floor)}"
-                f"（{table['source']}），且未见多次、入户、携带凶器、扒窃等情形，不构成犯罪或认定有误。",
+                f"（{table['source']}）"
+                + ("，且未见多次、入户、携带凶器、扒窃等情形" if table.get("without_amount") else "")
+                + "，不构成犯罪或认定有误。",
                 charge=charge,
             )
             continue
