@@ -177,7 +177,8 @@ class DocumentRef(BaseModel):
     persons: list[PersonMention] = Field(default_factory=list)
     elements: list[str] = Field(
         default_factory=list,
-        description="Elements of an 起诉书/量刑建议书 found in it (tasks/review/data/document_elements.yaml).",
+        description="Elements of an 起诉书/量刑建议书 found in it "
+        "(tasks/nlp/data/document_elements.yaml).",
     )
 
 

@@ -45,7 +45,8 @@ def _points_json(report: ReviewReport) -> str:
 def review(
     case_no: Annotated[str | None, typer.Argument(help="A case number in the library.")] = None,
     card: Annotated[Path | None, typer.Option(
-        "--card", exists=True, dir_okay=False, help="Review a case-card file (no database).")] = None,
+        "--card", exists=True, dir_okay=False, help="Review a case-card file (no database).")
+    ] = None,
     as_json: Annotated[bool, typer.Option("--json", help="Print the points as JSON.")] = False,
 ) -> None:
     """Review a case: 审查规则 (evidence), 结论规则 (conclusions), 文书规则 (documents)."""
@@ -84,7 +85,8 @@ def draft(
 ) -> None:
     """Draft a document from the case card and its review points; what the card does not
     hold is marked 【待补充：…】."""
-    from tasks.drafts.render import KINDS, draft as make_draft, to_text, write_docx
+    from tasks.drafts.render import KINDS, to_text, write_docx
+    from tasks.drafts.render import draft as make_draft
     from tasks.review.engine import review_card
 
     if kind not in KINDS:

@@ -16,9 +16,8 @@ from __future__ import annotations
 import datetime as dt
 import json
 import random
-from dataclasses import replace
 from collections.abc import Callable, Iterator
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Literal
 
@@ -624,7 +623,8 @@ def make_review_dossier(
         investigation = [d for d in investigation if d.type != "鉴定意见"]
     if defect == "birth_date_mismatch":
         true = texts.ymd(first.person.birth_date)
-        shifted = texts.ymd(first.person.birth_date + dt.timedelta(days=pick.choice((-400, 31, 62))))
+        moved = dt.timedelta(days=pick.choice((-400, 31, 62)))
+        shifted = texts.ymd(first.person.birth_date + moved)
         for doc in investigation:
             if doc.type == "拘留证" and first.person.name in doc.body:
                 doc.body = doc.body.replace(true, shifted)

@@ -65,7 +65,8 @@ def case_values(card: CaseCard, report: ReviewReport | None) -> dict[str, Value 
         v[name] = Value(raw, (f"case.{name}",)) if raw else None
     defendants = _defendants(card)
     v["names"] = Value(
-        "、".join(p.name for _, p in defendants), tuple(f"case.persons[{i}].name" for i, _ in defendants)
+        "、".join(p.name for _, p in defendants),
+        tuple(f"case.persons[{i}].name" for i, _ in defendants),
     ) if defendants else None
     v["charges"] = Value(
         "、".join(case.charges), tuple(f"case.charges[{i}]" for i in range(len(case.charges)))
@@ -96,8 +97,9 @@ def case_values(card: CaseCard, report: ReviewReport | None) -> dict[str, Value 
         for _, c in circ:
             by_person.setdefault(c.person or "被告人", []).append(c.kind)
         v["circumstances"] = Value(
-            "；".join(f"被告人{p}具有{'、'.join(dict.fromkeys(k))}情节" for p, k in by_person.items())
-            + "。",
+            "；".join(
+                f"被告人{p}具有{'、'.join(dict.fromkeys(k))}情节" for p, k in by_person.items()
+            ) + "。",
             tuple(f"case.circumstances[{i}]" for i, _ in circ),
         )
     plea = [(i, c) for i, c in circ if c.kind == "认罪认罚"]
@@ -159,7 +161,9 @@ def defendant_values(card: CaseCard, index: int, person: Person) -> dict[str, Va
             part += f"{p.months}个月" if p.months else ""
             part += f"，{cn_date(p.release_date)}刑满释放" if p.release_date else ""
             parts.append(part)
-        v["prior"] = Value("；".join(parts), tuple(f"case.prior_convictions[{i}]" for i, _ in priors))
+        v["prior"] = Value(
+            "；".join(parts), tuple(f"case.prior_convictions[{i}]" for i, _ in priors)
+        )
     else:
         v["prior"] = None
     measures = [(i, m) for i, m in enumerate(case.coercive_measures)
@@ -180,7 +184,9 @@ def list_values(card: CaseCard, report: ReviewReport | None, each: str) -> list[
         for i, c in enumerate(card.case.counts):
             out.append({
                 "n": Value(str(i + 1), ()),
-                "count_date": Value(cn_date(c.date), (f"case.counts[{i}].date",)) if c.date else None,
+                "count_date": (
+                    Value(cn_date(c.date), (f"case.counts[{i}].date",)) if c.date else None
+                ),
                 "count_place": Value(c.place, (f"case.counts[{i}].place",)) if c.place else None,
                 "count_amount": Value(_yuan(c.amount_yuan), (f"case.counts[{i}].amount_yuan",))
                 if c.amount_yuan is not None else None,

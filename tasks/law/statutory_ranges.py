@@ -167,9 +167,8 @@ def limitation_years(tier: Tier) -> int:
 
 
 def main() -> None:
-    from tasks.review.law import covered_articles
-
     from dossier.settings import PROJECT_ROOT
+    from tasks.review.law import covered_articles
 
     statute = PROJECT_ROOT.parent / "shared" / "data" / "laws" / "criminal_law.md"
     table = derive_table(statute.read_text(encoding="utf-8"), covered_articles())

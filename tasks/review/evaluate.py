@@ -20,7 +20,9 @@ from pathlib import Path
 
 from schemas.review import RULE_KINDS
 
-JUDGMENTS = Path(__file__).resolve().parents[2] / "tests" / "data" / "judgments" / "judgments.jsonl.gz"
+JUDGMENTS = (
+    Path(__file__).resolve().parents[2] / "tests" / "data" / "judgments" / "judgments.jsonl.gz"
+)
 
 __all__ = ["KindScore", "evaluate_real", "evaluate_samples"]
 

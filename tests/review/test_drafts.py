@@ -85,8 +85,9 @@ def test_every_filled_value_comes_from_its_source(reviewed, kind: str, tmp_path)
         for word in re.findall(r"[\u4e00-\u9fff]{2,}", filled.text):
             if re.fullmatch(r"[条第款项之]+", word):
                 continue  # the joints of 第293条第1款: the numbers are checked above
-            if word in ("被告人", "具有", "情节", "自愿认罪认罚", "被刑事拘留", "被逮捕", "刑满释放",
-                        "因犯", "被判处", "个月", "损伤程度", "酒精含量", "中华人民共和国刑法"):
+            if word in ("被告人", "具有", "情节", "自愿认罪认罚", "被刑事拘留", "被逮捕",
+                        "刑满释放", "因犯", "被判处", "个月", "损伤程度", "酒精含量",
+                        "中华人民共和国刑法"):
                 continue
             word = word.removeprefix("处")  # 处 joins a tier's condition and its penalty
             assert any(word in a or a in word for a in atoms), (filled.placeholder, word)

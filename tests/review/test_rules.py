@@ -35,8 +35,10 @@ def _doc(kind: str, title: str | None = None, evidence=(), **extra) -> DocumentR
                        evidence=list(evidence), **extra)
 
 
-def card(charge: str = "盗窃罪", evidence=("讯问笔录", "被害人陈述", "价格认定", "扣押清单", "户籍证明"),
-         **case) -> CaseCard:
+THEFT_EVIDENCE = ("讯问笔录", "被害人陈述", "价格认定", "扣押清单", "户籍证明")
+
+
+def card(charge: str = "盗窃罪", evidence=THEFT_EVIDENCE, **case) -> CaseCard:
     docs = [_doc("讯问笔录", evidence=evidence)]
     base = dict(
         charges=[charge],
@@ -135,7 +137,8 @@ INJURY_EVIDENCE = ("讯问笔录", "户籍证明", "伤情鉴定", "被害人陈
 
 @pytest.mark.parametrize(
     ("grade", "months", "flagged"),
-    [("轻伤二级", 36, False), ("轻伤二级", 48, True), ("重伤二级", 48, False), ("轻微伤", None, True)],
+    [("轻伤二级", 36, False), ("轻伤二级", 48, True), ("重伤二级", 48, False),
+     ("轻微伤", None, True)],
 )
 def test_injury_grade_tier(grade, months, flagged) -> None:
     sentences = [Sentence(person=NAME, charges=["故意伤害罪"], penalty="有期徒刑", months=months)
@@ -183,7 +186,8 @@ def test_age_at_offence(birth, charge, flagged) -> None:
 def test_limitation_period() -> None:
     # 危险驾驶罪: 拘役 at most → 5 years (刑法第八十七条第一项)
     late = card("危险驾驶罪", evidence=("讯问笔录", "户籍证明"), offence_date=D(2013, 1, 1),
-                coercive_measures=[CoerciveMeasure(person=NAME, kind="刑事拘留", date=D(2018, 6, 1))])
+                coercive_measures=[
+                    CoerciveMeasure(person=NAME, kind="刑事拘留", date=D(2018, 6, 1))])
     assert "limitation_period" in rules_of(late)
     in_time = late.model_copy(deep=True)
     in_time.case.coercive_measures[0].date = D(2017, 12, 1)
@@ -217,7 +221,7 @@ ALL_358 = ["被告人基本情况", "强制措施情况", "案由和案件来源
 
 
 def test_indictment_elements() -> None:
-    base = [_doc("讯问笔录", evidence=("讯问笔录", "被害人陈述", "价格认定", "扣押清单", "户籍证明"))]
+    base = [_doc("讯问笔录", evidence=THEFT_EVIDENCE)]
     complete = card(documents=[*base, _indictment(ALL_358)])
     assert rules_of(complete) == set()
     missing = card(documents=[*base, _indictment(ALL_358[:-1])])
@@ -229,7 +233,7 @@ def test_indictment_elements() -> None:
 
 
 def test_sentencing_suggestion_elements() -> None:
-    base = [_doc("讯问笔录", evidence=("讯问笔录", "被害人陈述", "价格认定", "扣押清单", "户籍证明"))]
+    base = [_doc("讯问笔录", evidence=THEFT_EVIDENCE)]
     full = ["法定刑", "量刑情节", "建议刑罚种类和幅度", "刑罚执行方式", "建议的依据和理由"]
     assert rules_of(card(documents=[*base, _doc("量刑建议书", elements=full)])) == set()
     short = card(documents=[*base, _doc("量刑建议书", elements=full[:3])])

@@ -181,7 +181,7 @@ def case_facts(
             if gap in ("、", "", "或者", "、或者"):
                 run.append(other)
         if len(run) >= 3:
-            continue  # three forms in one list quote the statute (多次盗窃、入户盗窃、携带凶器盗窃…)
+            continue  # three forms in a list quote the statute (多次盗窃、入户盗窃、扒窃…)
         forms.append(_form_name(m.group(0)))
     out["offence_forms"] = list(dict.fromkeys(forms))
     who = defendants[0] if len(defendants) == 1 else None

@@ -55,7 +55,8 @@ def amount_below_tier(ctx: ReviewContext) -> Iterator[Finding]:
             yield Finding(
                 f"认定{charge}的数额为{_yuan(amount)}，低于“数额较大”的最低标准{_yuan(floor)}"
                 f"（{table['source']}）"
-                + ("，且未见多次、入户、携带凶器、扒窃等情形" if table.get("without_amount") else "")
+                + ("，且未见多次、入户、携带凶器、扒窃等情形"
+                   if table.get("without_amount") else "")
                 + "，不构成犯罪或认定有误。",
                 charge=charge,
             )
@@ -113,9 +114,9 @@ def _tier_for_months(tiers: list[Tier], penalty: str | None, months: int | None)
     for i, tier in enumerate(tiers):
         if SEVERITY.get(penalty, 0) > SEVERITY[tier.max_penalty]:
             continue
-        if penalty == "有期徒刑" and tier.max_penalty == "有期徒刑" and months is not None:
-            if months > (tier.max_months or 0):
-                continue
+        fixed_term = penalty == "有期徒刑" and tier.max_penalty == "有期徒刑"
+        if fixed_term and months is not None and months > (tier.max_months or 0):
+            continue
         return i
     return len(tiers)  # above every tier
 
@@ -225,7 +226,9 @@ def age_at_offence(ctx: ReviewContext) -> Iterator[Finding]:
         who = ctx.masked(d.name)
         charges = [c for c, _ in ctx.charges] or list(ctx.case.charges)
         if age < 12:
-            yield Finding(f"{who}作案时（{day}）未满十二周岁（{age}岁），不负刑事责任。", person=who)
+            yield Finding(
+                f"{who}作案时（{day}）未满十二周岁（{age}岁），不负刑事责任。", person=who
+            )
         elif age < 14 and any(c not in ("故意杀人罪", "故意伤害罪") for c in charges):
             yield Finding(
                 f"{who}作案时（{day}）已满十二周岁不满十四周岁（{age}岁），仅对故意杀人、故意伤害致人"
@@ -235,7 +238,8 @@ def age_at_offence(ctx: ReviewContext) -> Iterator[Finding]:
         elif age < 16 and any(c not in _FOURTEEN for c in charges):
             yield Finding(
                 f"{who}作案时（{day}）已满十四周岁不满十六周岁（{age}岁），对"
-                f"{'、'.join(c for c in charges if c not in _FOURTEEN)}不负刑事责任（刑法第十七条第二款）。",
+                f"{'、'.join(c for c in charges if c not in _FOURTEEN)}"
+                "不负刑事责任（刑法第十七条第二款）。",
                 person=who,
             )
 
