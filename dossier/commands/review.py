@@ -104,6 +104,9 @@ def draft(
 def review_eval(
     seeds: Annotated[int, typer.Option("--seeds", help="Sample cases per defect.")] = 20,
     real: Annotated[bool, typer.Option(help="Also the 200 real judgments (JuDGE).")] = True,
+    source: Annotated[str, typer.Option(
+        "--source", help="Which real texts: JuDGE (200 judgments) or LeCaRDv2 (360 openings).")
+    ] = "JuDGE",
     show: Annotated[bool, typer.Option("--show", help="Print every point on real judgments.")
                     ] = False,
 ) -> None:
@@ -120,9 +123,9 @@ def review_eval(
         for line in s.false_points[:10]:
             typer.echo(f"      {line}")
     if real:
-        n, points, per_rule = evaluate_real()
+        n, points, per_rule = evaluate_real(source)
         flagged = len({key for key, _, _ in points})
-        typer.echo(f"real judgments: {flagged}/{n} flagged by conclusion and document rules "
+        typer.echo(f"real texts ({source}): {flagged}/{n} flagged by conclusion and document rules "
                    f"({flagged / n:.1%}); points per rule: {dict(per_rule)}")
         if show:
             for key, rule, message in points:
