@@ -18,7 +18,11 @@ CircumstanceKind = Literal["自首", "坦白", "认罪认罚", "累犯", "未遂
 DocumentType = Literal[
     "卷宗封面", "卷内目录", "受案登记表", "立案决定书", "拘留证", "逮捕证", "取保候审决定书",
     "讯问笔录", "询问笔录", "鉴定意见", "起诉意见书", "起诉书", "量刑建议书", "判决书", "裁定书",
-    "不起诉决定书", "其他",
+    "不起诉决定书",
+    # evidence documents the review rules ask for by kind (issue 14)
+    "血液酒精含量鉴定", "呼气酒精检测", "价格认定", "毒品称量", "毒品鉴定", "伤情鉴定", "扣押清单",
+    "现场勘验", "辨认笔录", "户籍证明", "前科材料",
+    "其他",
 ]
 DOCUMENT_TYPES: tuple[str, ...] = DocumentType.__args__  # type: ignore[attr-defined]
 

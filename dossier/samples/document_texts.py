@@ -355,7 +355,17 @@ def expert_opinion(case: SampleCase, rng: random.Random) -> DocumentText:
         f"鉴定人：{case.officers[1]}（主检法医师）",
         ymd(day + dt.timedelta(days=3)),
     ]
-    return DocumentText("鉴定意见", title, "\n".join(lines))
+    return DocumentText(_EXPERTISE_TYPES.get(title, "鉴定意见"), title, "\n".join(lines))
+
+
+# The evidence type of each expertise title (the rest stay 鉴定意见).
+_EXPERTISE_TYPES = {
+    "价格认定结论书": "价格认定",
+    "血液酒精含量检验鉴定书": "血液酒精含量鉴定",
+    "法医学人体损伤程度鉴定书": "伤情鉴定",
+    "毒品检验鉴定书": "毒品鉴定",
+}
+_OTHER_TYPES = {"户籍证明": "户籍证明", "扣押清单": "扣押清单", "辨认笔录": "辨认笔录"}
 
 
 def other(case: SampleCase, rng: random.Random, kind: int) -> DocumentText:
@@ -378,7 +388,7 @@ def other(case: SampleCase, rng: random.Random, kind: int) -> DocumentText:
         f"此致\n{case.procuratorate}",
     }
     body = bodies[title] + f"\n{case.police}\n{ymd(d.detained + dt.timedelta(days=1))}"
-    return DocumentText("其他", title, body)
+    return DocumentText(_OTHER_TYPES.get(title, "其他"), title, body)
 
 
 def _parties(case: SampleCase, *, role: str, with_lawyer: bool) -> list[str]:
@@ -577,23 +587,23 @@ def evidence_document(case: SampleCase, kind: str, index: int = 0) -> DocumentTe
     if kind == "呼气酒精检测":
         body = (f"被检测人：{d.person.name}\n检测时间：{ymd(case.offence_date)}\n"
                 f"检测结果：呼气酒精含量{case.alcohol_mg}mg/100ml\n检测民警：{case.officers[0]}")
-        return DocumentText("其他", "呼气酒精检测报告", body + f"\n{police}\n{ymd(case.offence_date)}")
+        return DocumentText("呼气酒精检测", "呼气酒精检测报告", body + f"\n{police}\n{ymd(case.offence_date)}")
     if kind == "扣押清单":
         item = "甲基苯丙胺 1包 白色晶体" if case.scenario.charge == "贩卖毒品罪" else "手机 1部 黑色"
         body = (f"编号 名称 数量 特征\n1 {item}\n2 现金 1宗 人民币\n"
                 f"持有人：{d.person.name}  见证人：{case.witnesses[0].name}")
-        return DocumentText("其他", "扣押清单", body + f"\n{police}\n{ymd(day)}")
+        return DocumentText("扣押清单", "扣押清单", body + f"\n{police}\n{ymd(day)}")
     if kind == "毒品称量":
         body = (f"称量对象：查获的白色晶体1包\n称量结果：净重{case.drug_grams}克\n"
                 f"称量人：{case.officers[0]}、{case.officers[1]}  见证人：{case.witnesses[0].name}")
-        return DocumentText("其他", "称量笔录", body + f"\n{police}\n{ymd(day)}")
+        return DocumentText("毒品称量", "称量笔录", body + f"\n{police}\n{ymd(day)}")
     if kind == "户籍证明":
         body = f"经查，{_profile(d.person, with_id=True)}。以上情况与户籍底册记载一致。"
-        return DocumentText("其他", "户籍证明", body + f"\n{police}\n{ymd(day)}")
+        return DocumentText("户籍证明", "户籍证明", body + f"\n{police}\n{ymd(day)}")
     if kind == "前科材料":
         prior = d.prior
         said = (f"{ymd(prior.sentenced)}因犯{prior.charge}被判处有期徒刑{term_cn(prior.months)}，"
                 f"{ymd(prior.released)}刑满释放") if prior else "曾因犯盗窃罪被判处有期徒刑一年，已刑满释放"
         body = f"经查，{d.person.name}{said}。特此证明。"
-        return DocumentText("其他", "刑满释放证明", body + f"\n{police}\n{ymd(day)}")
+        return DocumentText("前科材料", "刑满释放证明", body + f"\n{police}\n{ymd(day)}")
     raise ValueError(f"no sample document for evidence kind {kind!r}")

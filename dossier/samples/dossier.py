@@ -620,7 +620,8 @@ def make_review_dossier(
         extra.append(texts.evidence_document(case, "前科材料"))
     investigation += extra
     if defect == "missing_appraisal":
-        investigation = [d for d in investigation if d.type != "鉴定意见"]
+        appraisals = {"价格认定", "血液酒精含量鉴定", "伤情鉴定", "毒品鉴定", "鉴定意见"}
+        investigation = [d for d in investigation if d.type not in appraisals]
     if defect == "birth_date_mismatch":
         true = texts.ymd(first.person.birth_date)
         moved = dt.timedelta(days=pick.choice((-400, 31, 62)))

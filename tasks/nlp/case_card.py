@@ -42,7 +42,7 @@ AUTHORITY: dict[str, tuple[str, ...]] = {
     "offence_last_date": ("起诉书", *_JUDGMENT, "起诉意见书"),
     "offence_place": ("起诉书", *_JUDGMENT, "起诉意见书"),
     "counts": ("起诉书", *_JUDGMENT, "起诉意见书"),
-    "amount_total_yuan": ("起诉书", *_JUDGMENT, "起诉意见书", "鉴定意见"),
+    "amount_total_yuan": ("起诉书", *_JUDGMENT, "起诉意见书", "价格认定", "鉴定意见"),
     "amount_tiers_stated": ("起诉书", *_JUDGMENT, "量刑建议书", "起诉意见书"),
     "offence_forms": ("起诉书", *_JUDGMENT, "起诉意见书"),
     "prior_convictions": (*_JUDGMENT, "起诉书", "起诉意见书"),

@@ -41,6 +41,7 @@ _TOTAL = re.compile(
 _COUNT_START = re.compile(
     r"(?:^|[。；\s])(?:[（(][一二三四五六七八九十\d]{1,3}[）)]|[一二三四五六七八九十\d]{1,3}[、．.])"
 )
+_MONTH_ONLY = re.compile(r"(?<!\d)([12]\d{3})年(1[0-2]|0?[1-9])月(?![\d一二三四五六七八九十]{1,3}日)")
 _TIER = re.compile(r"数额特别巨大|数额巨大|数额较大")
 _TIER_NEGATED = re.compile(r"未达到?|不属于?|不足|尚未|没有")
 _FORMS = re.compile(
@@ -138,9 +139,15 @@ def case_facts(
             d for d in dates
             if lo <= d[0] < hi and not re.match(r"\s*(?:出生|生[，,)）])", text[d[1] : d[1] + 3])
         ]  # a victim's birth date (陈某（2002年7月7日出生）) is not when the offence was
+        # months written without a day (2019年11月) count for where the facts end, at
+        # their first day: a background date in the account must not pass for the last act
+        months = [
+            dt.date(int(m[1]), int(m[2]), 1) for m in _MONTH_ONLY.finditer(text, lo, hi)
+        ]
         if in_facts:
             out["offence_date"] = in_facts[0][2]
-            out["offence_last_date"] = max(d[2] for d in in_facts)
+        if in_facts or months:
+            out["offence_last_date"] = max([d[2] for d in in_facts] + months)
         segment = text[lo:hi]
         out["offence_place"] = _place(segment.split("。")[0])
         starts = [m.end() for m in _COUNT_START.finditer(segment)]
