@@ -263,9 +263,9 @@ def test_dates_in_legal_order() -> None:
             _doc("起诉意见书", date=D(2019, 5, 1)), _doc("起诉书", date=D(2019, 6, 1),
                                                      elements=ALL_358)]
     measures = [CoerciveMeasure(person=NAME, kind="刑事拘留", date=D(2019, 3, 3)),
-                CoerciveMeasure(person=NAME, kind="逮捕", date=D(2019, 4, 10))]  # 38 days
+                CoerciveMeasure(person=NAME, kind="逮捕", date=D(2019, 4, 12))]  # 40 days
     assert rules_of(card(documents=docs, coercive_measures=measures)) == set()
-    late = [measures[0], CoerciveMeasure(person=NAME, kind="逮捕", date=D(2019, 4, 11))]
+    late = [measures[0], CoerciveMeasure(person=NAME, kind="逮捕", date=D(2019, 4, 13))]
     assert "dates_in_legal_order" in rules_of(card(documents=docs, coercive_measures=late))
     bailed = [*late, CoerciveMeasure(person=NAME, kind="取保候审", date=D(2019, 3, 20))]
     assert rules_of(card(documents=docs, coercive_measures=bailed)) == set()

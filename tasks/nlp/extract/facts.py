@@ -41,7 +41,9 @@ _TOTAL = re.compile(
 _COUNT_START = re.compile(
     r"(?:^|[。；\s])(?:[（(][一二三四五六七八九十\d]{1,3}[）)]|[一二三四五六七八九十\d]{1,3}[、．.])"
 )
-_MONTH_ONLY = re.compile(r"(?<!\d)([12]\d{3})年(1[0-2]|0?[1-9])月(?![\d一二三四五六七八九十]{1,3}日)")
+_MONTH_ONLY = re.compile(
+    r"(?<!\d)([12]\d{3})年(1[0-2]|0?[1-9])月(?![\d一二三四五六七八九十]{1,3}日)"
+)
 _TIER = re.compile(r"数额特别巨大|数额巨大|数额较大")
 _TIER_NEGATED = re.compile(r"未达到?|不属于?|不足|尚未|没有")
 _FORMS = re.compile(
