@@ -78,6 +78,7 @@ def _register() -> None:
     app.command("review-queue")(review_queue.review_queue)
     _register_supervision()
     _register_library()
+    _register_review()
 
 
 def _register_supervision() -> None:
@@ -86,6 +87,14 @@ def _register_supervision() -> None:
 
     app.add_typer(feeds.app, name="feeds")
     app.command("supervise")(supervise.supervise)
+
+def _register_review() -> None:
+    """The case review assistant (issue 14): review points, drafts, their evaluation."""
+    from dossier.commands import review
+
+    app.command("review")(review.review)
+    app.command("draft")(review.draft)
+    app.command("review-eval")(review.review_eval)
 
 
 def _register_operations() -> None:

@@ -36,6 +36,7 @@ from tasks.orchestration.ingest import (
     summarise,
     validate,
 )
+from tasks.orchestration.review import review_artifact
 from tasks.orchestration.runners import ingest_task_runner
 from tasks.stages.chain import position, stage_names, stages_after
 from tasks.stages.outcome import DossierOutcome
@@ -148,6 +149,8 @@ def ingest_dossier(
         for stage in stages_after("load"):
             if reached(stage.name):
                 outcome.note_stage(run_stage_task(dossier_id, stage.name))
+        if reached("review"):
+            review_artifact(dossier_id)
     outcome.status, outcome.reason = conclude(
         dossier_id, stopped_after=None if last == names[-1] else last)
     return summarise(outcome)

@@ -18,7 +18,11 @@ CircumstanceKind = Literal["自首", "坦白", "认罪认罚", "累犯", "未遂
 DocumentType = Literal[
     "卷宗封面", "卷内目录", "受案登记表", "立案决定书", "拘留证", "逮捕证", "取保候审决定书",
     "讯问笔录", "询问笔录", "鉴定意见", "起诉意见书", "起诉书", "量刑建议书", "判决书", "裁定书",
-    "不起诉决定书", "其他",
+    "不起诉决定书",
+    # evidence documents the review rules ask for by kind (issue 14)
+    "血液酒精含量鉴定", "呼气酒精检测", "价格认定", "毒品称量", "毒品鉴定", "伤情鉴定", "扣押清单",
+    "现场勘验", "辨认笔录", "户籍证明", "前科材料",
+    "其他",
 ]
 DOCUMENT_TYPES: tuple[str, ...] = DocumentType.__args__  # type: ignore[attr-defined]
 
@@ -72,6 +76,54 @@ class Circumstance(BaseModel):
     kind: CircumstanceKind
 
 
+InjuryGrade = Literal[
+    "轻微伤", "轻伤二级", "轻伤一级", "轻伤", "重伤二级", "重伤一级", "重伤", "死亡"
+]
+
+
+class AlcoholReading(BaseModel):
+    """A blood (血液) or breath (呼气) alcohol content, in mg/100 ml."""
+
+    person: str | None = None
+    method: Literal["血液", "呼气"] = "血液"
+    mg_per_100ml: float
+
+
+class DrugSeizure(BaseModel):
+    """A drug and its weight as the facts or the weighing record state it (甲基苯丙胺 12.5克)."""
+
+    person: str | None = None
+    drug: str
+    grams: float
+
+
+class Injury(BaseModel):
+    """An injury grade from a forensic appraisal (损伤程度鉴定): 轻伤二级, 重伤一级 …"""
+
+    person: str | None = None  # the injured, when named
+    grade: InjuryGrade
+
+
+class OffenceCount(BaseModel):
+    """One count (一起) of the facts: when, where, how much."""
+
+    date: dt.date | None = None
+    place: str | None = None
+    amount_yuan: float | None = None
+
+
+class PriorConviction(BaseModel):
+    """An earlier sentence (前科): when it was passed, what, and when the person was released."""
+
+    person: str
+    date: dt.date | None = None
+    charges: list[str] = Field(default_factory=list)
+    penalty: Penalty | None = None
+    months: int | None = None
+    probation: bool | None = None
+    release_date: dt.date | None = None
+
+
 class Case(BaseModel):
     case_no: str | None = None
     court: str | None = None
@@ -92,6 +144,39 @@ class Case(BaseModel):
     circumstances: list[Circumstance] = Field(default_factory=list)
     amounts_yuan: list[float] = Field(default_factory=list)
     judgment_date: dt.date | None = None
+    # Facts the review rules read (审查/结论规则); all optional, so older cards still load.
+    offence_date: dt.date | None = None
+    offence_last_date: dt.date | None = Field(
+        None, description="The last date of the facts: where a continuing offence ends."
+    )
+    offence_place: str | None = None
+    counts: list[OffenceCount] = Field(default_factory=list)
+    amount_total_yuan: float | None = Field(
+        None, description="The total the facts state (共计/合计/累计), else the counts' sum."
+    )
+    amount_tiers_stated: list[str] = Field(
+        default_factory=list,
+        description="数额较大/数额巨大/数额特别巨大 as the document finds them.",
+    )
+    offence_forms: list[str] = Field(
+        default_factory=list, description="Forms that make an act a crime whatever the amount: "
+        "多次盗窃, 入户盗窃, 携带凶器盗窃, 扒窃, 醉酒驾驶 …",
+    )
+    alcohol: list[AlcoholReading] = Field(default_factory=list)
+    drugs: list[DrugSeizure] = Field(default_factory=list)
+    injuries: list[Injury] = Field(default_factory=list)
+    prior_convictions: list[PriorConviction] = Field(default_factory=list)
+
+
+class PersonMention(BaseModel):
+    """A person as one document names them, so documents can be compared: the card's
+    persons merge every document, which would hide a birth date that differs."""
+
+    name: str
+    role: Role
+    birth_date: dt.date | None = None
+    id_number_masked: str | None = None
+    id_number_sha256: str | None = None
 
 
 class DocumentRef(BaseModel):
@@ -99,6 +184,18 @@ class DocumentRef(BaseModel):
     title: str
     pages: tuple[int, int]
     confidence: float = Field(ge=0.0, le=1.0)
+    # What the review rules read per document; optional, so older cards still load.
+    date: dt.date | None = Field(None, description="The document's own date (落款, 时间).")
+    evidence: list[str] = Field(
+        default_factory=list,
+        description="Evidence kinds it provides (tasks/nlp/data/evidence_kinds.yaml).",
+    )
+    persons: list[PersonMention] = Field(default_factory=list)
+    elements: list[str] = Field(
+        default_factory=list,
+        description="Elements of an 起诉书/量刑建议书 found in it "
+        "(tasks/nlp/data/document_elements.yaml).",
+    )
 
 
 class CaseCard(BaseModel):

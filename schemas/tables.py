@@ -336,3 +336,6 @@ from schemas import (  # noqa: E402, F401
 
 # The legal library's search tables (issue 13), in a module of its own.
 from schemas import library_tables  # noqa: E402, F401
+
+# The case review assistant's review points (issue 14).
+from schemas import review_tables as _review_tables  # noqa: E402, F401

@@ -116,6 +116,31 @@ SCENARIOS = (
 )
 
 
+# Drug sale: only in review dossiers (``make_case(seed, scenario=DRUG_SALE)``), so the
+# scenario draw of every existing seed stays what it was.
+DRUG_SALE = Scenario(
+    "贩卖毒品罪",
+    (347, None, None, None),
+    "有期徒刑",
+    (6, 30),
+    True,
+    (200, 3000),
+    "毒品检验鉴定书",
+    1,
+)
+REVIEW_SCENARIOS = (*SCENARIOS, DRUG_SALE)
+
+
+@dataclass
+class PriorSentence:
+    """An earlier sentence (前科): passed on ``sentenced``, served until ``released``."""
+
+    charge: str
+    months: int
+    sentenced: dt.date
+    released: dt.date
+
+
 @dataclass
 class Defendant:
     person: FakePerson
@@ -128,6 +153,7 @@ class Defendant:
     fine_yuan: int | None
     lawyer: str
     law_firm: str
+    prior: PriorSentence | None = None  # dated prior, set by review dossiers
 
 
 @dataclass
@@ -157,6 +183,10 @@ class SampleCase:
     acceptance_no: str
     not_prosecuted: bool = False  # ends with 不起诉决定书 instead of a trial
     names: set[str] = field(default_factory=set)
+    # Set by review dossiers so that every document states the same measurement; the
+    # plain samples draw them per document, as before.
+    alcohol_mg: int | None = None
+    drug_grams: float | None = None
 
     @property
     def court(self) -> str:
@@ -239,10 +269,12 @@ def _lawyer(rng: random.Random, names: set[str], jurisdiction: Jurisdiction) -> 
     return name, firm
 
 
-def make_case(seed: int) -> SampleCase:
-    """One consistent fictitious case for ``seed``."""
+def make_case(seed: int, scenario: Scenario | None = None) -> SampleCase:
+    """One consistent fictitious case for ``seed``; ``scenario`` imposes the kind of case
+    (the draw is still made, so everything else is what the seed gives)."""
     rng = random.Random(seed)
-    scenario = rng.choice(SCENARIOS)
+    drawn = rng.choice(SCENARIOS)
+    scenario = scenario or drawn
     jurisdiction = rng.choice(JURISDICTIONS)
     names: set[str] = set()
     offence = dt.date(2016, 1, 1) + dt.timedelta(days=rng.randrange(0, 6 * 365))

@@ -95,6 +95,7 @@ def facts(case: SampleCase, rng: random.Random) -> str:
         )
     elif charge == "危险驾驶罪":
         alcohol = rng.randint(81, 260)
+        alcohol = case.alcohol_mg if case.alcohol_mg is not None else alcohol
         text = (
             f"{day}{hour}时许，{who}酒后驾驶小型轿车行驶至{case.place}附近路段时被执勤民警查获。"
             f"经鉴定，其血液中乙醇含量为{alcohol}mg/100ml，属醉酒驾驶机动车。"
@@ -118,6 +119,11 @@ def facts(case: SampleCase, rng: random.Random) -> str:
         text = (
             f"{day}起，{who}明知他人利用信息网络实施犯罪，仍将本人名下银行卡提供给他人使用，"
             f"该卡被用于接收电信诈骗资金，流水累计人民币{amount}元。"
+        )
+    elif charge == "贩卖毒品罪":
+        text = (
+            f"{day}{hour}时许，{who}在{case.place}以人民币{amount}元的价格向吸毒人员贩卖甲基苯丙胺"
+            f"（冰毒）一包。经称量，查获的甲基苯丙胺净重{case.drug_grams}克；经鉴定，检出甲基苯丙胺成分。"
         )
     else:
         text = (
@@ -322,16 +328,22 @@ def inquiry(
     return DocumentText("询问笔录", "询问笔录", "\n".join(lines), page_footer=True)
 
 
+def _alcohol(case: SampleCase, rng: random.Random) -> int:
+    drawn = rng.randint(81, 260)
+    return case.alcohol_mg if case.alcohol_mg is not None else drawn
+
+
 def expert_opinion(case: SampleCase, rng: random.Random) -> DocumentText:
     day = case.filed + dt.timedelta(days=rng.randint(2, 15))
     title = case.scenario.expertise
     finding = {
         "价格认定结论书": f"涉案财物在价格认定基准日的价格为人民币{case.amount_yuan}元。",
         "司法会计鉴定意见书": f"经审查银行交易明细，涉案资金共计人民币{case.amount_yuan}元。",
-        "血液酒精含量检验鉴定书": f"送检血样中检出乙醇成分，含量为{rng.randint(81, 260)}mg/100ml。",
+        "血液酒精含量检验鉴定书": f"送检血样中检出乙醇成分，含量为{_alcohol(case, rng)}mg/100ml。",
         "法医学人体损伤程度鉴定书": "被鉴定人的损伤程度属轻伤二级。",
         "电子数据检验鉴定意见书": "检材手机中提取到涉案聊天记录及转账记录，已制作光盘附卷。",
-        "毒品检验鉴定书": "送检白色晶体中检出甲基苯丙胺成分。",
+        "毒品检验鉴定书": "送检白色晶体中检出甲基苯丙胺成分。"
+        + (f"送检检材净重{case.drug_grams}克。" if case.drug_grams else ""),
     }[title]
     lines = [
         f"{case.police}物证鉴定所",
@@ -343,7 +355,17 @@ def expert_opinion(case: SampleCase, rng: random.Random) -> DocumentText:
         f"鉴定人：{case.officers[1]}（主检法医师）",
         ymd(day + dt.timedelta(days=3)),
     ]
-    return DocumentText("鉴定意见", title, "\n".join(lines))
+    return DocumentText(_EXPERTISE_TYPES.get(title, "鉴定意见"), title, "\n".join(lines))
+
+
+# The evidence type of each expertise title (the rest stay 鉴定意见).
+_EXPERTISE_TYPES = {
+    "价格认定结论书": "价格认定",
+    "血液酒精含量检验鉴定书": "血液酒精含量鉴定",
+    "法医学人体损伤程度鉴定书": "伤情鉴定",
+    "毒品检验鉴定书": "毒品鉴定",
+}
+_OTHER_TYPES = {"户籍证明": "户籍证明", "扣押清单": "扣押清单", "辨认笔录": "辨认笔录"}
 
 
 def other(case: SampleCase, rng: random.Random, kind: int) -> DocumentText:
@@ -366,7 +388,7 @@ def other(case: SampleCase, rng: random.Random, kind: int) -> DocumentText:
         f"此致\n{case.procuratorate}",
     }
     body = bodies[title] + f"\n{case.police}\n{ymd(d.detained + dt.timedelta(days=1))}"
-    return DocumentText("其他", title, body)
+    return DocumentText(_OTHER_TYPES.get(title, "其他"), title, body)
 
 
 def _parties(case: SampleCase, *, role: str, with_lawyer: bool) -> list[str]:
@@ -382,6 +404,11 @@ def _parties(case: SampleCase, *, role: str, with_lawyer: bool) -> list[str]:
             if "累犯" in d.circumstances
             else ""
         )
+        if d.prior:
+            record = (
+                f"{ymd(d.prior.sentenced)}因犯{d.prior.charge}被判处有期徒刑{term_cn(d.prior.months)}，"
+                f"{ymd(d.prior.released)}刑满释放。"
+            )
         out.append(f"{role}{_profile(d.person, with_id=False)}。{record}{measure}")
         if with_lawyer:
             out.append(f"辩护人{d.lawyer}，{d.law_firm}律师。")
@@ -455,11 +482,18 @@ def sentencing_suggestion(case: SampleCase) -> DocumentText:
         f"被告人{'、'.join(d.person.name for d in case.defendants)}"
         f"涉嫌{case.scenario.charge}一案，经本院审查认为，根据案件事实、情节，提出如下量刑建议：",
     ]
+    lines.append(
+        f"被告人的行为触犯《中华人民共和国刑法》{article_cn(*case.scenario.article)}，"
+        f"依法应当在该条规定的法定刑幅度内量刑。"
+    )
+    lines.append(_circumstance_words(case, "被告人").replace("。", "，") + "以上为本案的量刑情节。")
+    lines.append("根据《中华人民共和国刑事诉讼法》第一百七十六条的规定，建议：")
     for d in case.defendants:
         low = max(1, d.months - 2)
         lines.append(
             f"对被告人{d.person.name}判处{case.scenario.penalty}{term_cn(low)}至{term_cn(d.months + 2)}"
             + (f"，并处罚金{yuan_cn(d.fine_yuan)}" if d.fine_yuan else "")
+            + ("，可以宣告缓刑" if d.probation_months else "，不适用缓刑")
             + "。"
         )
     lines += ["此致", case.court, f"检察官：{case.prosecutor}", ymd(case.indicted)]
@@ -542,3 +576,34 @@ def ruling(case: SampleCase) -> DocumentText:
         f"书记员 {case.clerk}",
     ]
     return DocumentText("裁定书", f"{case.court}刑事裁定书", "\n".join(lines))
+
+
+def evidence_document(case: SampleCase, kind: str, index: int = 0) -> DocumentText:
+    """The evidence documents review dossiers hold besides the plain samples' (呼气酒精检测,
+    扣押清单, 毒品称量, 户籍证明, 前科材料), dated within the investigation."""
+    d = case.defendants[index % len(case.defendants)]
+    day = d.detained
+    police = case.police
+    if kind == "呼气酒精检测":
+        body = (f"被检测人：{d.person.name}\n检测时间：{ymd(case.offence_date)}\n"
+                f"检测结果：呼气酒精含量{case.alcohol_mg}mg/100ml\n检测民警：{case.officers[0]}")
+        return DocumentText("呼气酒精检测", "呼气酒精检测报告", body + f"\n{police}\n{ymd(case.offence_date)}")
+    if kind == "扣押清单":
+        item = "甲基苯丙胺 1包 白色晶体" if case.scenario.charge == "贩卖毒品罪" else "手机 1部 黑色"
+        body = (f"编号 名称 数量 特征\n1 {item}\n2 现金 1宗 人民币\n"
+                f"持有人：{d.person.name}  见证人：{case.witnesses[0].name}")
+        return DocumentText("扣押清单", "扣押清单", body + f"\n{police}\n{ymd(day)}")
+    if kind == "毒品称量":
+        body = (f"称量对象：查获的白色晶体1包\n称量结果：净重{case.drug_grams}克\n"
+                f"称量人：{case.officers[0]}、{case.officers[1]}  见证人：{case.witnesses[0].name}")
+        return DocumentText("毒品称量", "称量笔录", body + f"\n{police}\n{ymd(day)}")
+    if kind == "户籍证明":
+        body = f"经查，{_profile(d.person, with_id=True)}。以上情况与户籍底册记载一致。"
+        return DocumentText("户籍证明", "户籍证明", body + f"\n{police}\n{ymd(day)}")
+    if kind == "前科材料":
+        prior = d.prior
+        said = (f"{ymd(prior.sentenced)}因犯{prior.charge}被判处有期徒刑{term_cn(prior.months)}，"
+                f"{ymd(prior.released)}刑满释放") if prior else "曾因犯盗窃罪被判处有期徒刑一年，已刑满释放"
+        body = f"经查，{d.person.name}{said}。特此证明。"
+        return DocumentText("前科材料", "刑满释放证明", body + f"\n{police}\n{ymd(day)}")
+    raise ValueError(f"no sample document for evidence kind {kind!r}")

@@ -13,10 +13,11 @@ the truth of a page is exactly what is printed on it.
 
 from __future__ import annotations
 
+import datetime as dt
 import json
 import random
 from collections.abc import Callable, Iterator
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Literal
 
@@ -318,6 +319,24 @@ def make_sample_dossier(
     rng = random.Random(seed * 7919 + 1)
     name = f"sample-{seed:05d}"
     investigation, closing = _documents(case, rng)
+    return _assemble(name, seed, case, investigation, closing, rng,
+                     target_pages=target_pages, blank_separators=blank_separators,
+                     paginate=paginate)
+
+
+def _assemble(
+    name: str,
+    seed: int,
+    case: SampleCase,
+    investigation: list[texts.DocumentText],
+    closing: list[texts.DocumentText],
+    rng: random.Random,
+    *,
+    target_pages: int | None,
+    blank_separators: bool,
+    paginate: Paginate,
+) -> SampleDossier:
+    """Cover, contents, pages and truth around the documents of a dossier."""
     body_docs = investigation + closing
     doc_sheets = [_document_sheets(doc, paginate) for doc in body_docs]
     if target_pages:
@@ -515,3 +534,108 @@ def single_page_sample(seed: int) -> SampleDossier:
     return SampleDossier(
         name=name, seed=seed, sheets=[sheet], documents=[document], case_card=card, case=full.case
     )
+
+
+# ---------------------------------------------------------------- review dossiers
+
+# The defects a review dossier can carry, each with the review point it must raise
+# (kind, rule) — what the review evaluation scores against.
+PLANTED_DEFECTS: dict[str, tuple[str, str]] = {
+    "missing_appraisal": ("review", "evidence_required"),
+    "birth_date_mismatch": ("document", "identity_consistent"),
+    "amount_below_tier": ("conclusion", "amount_below_tier"),
+    "alcohol_below_80": ("conclusion", "alcohol_below_drunk"),
+    "indictment_element_missing": ("document", "indictment_elements"),
+    "arrest_overdue": ("document", "dates_in_legal_order"),
+    "underage": ("conclusion", "age_at_offence"),
+    "recidivism_missed": ("conclusion", "recidivism"),
+}
+# The scenarios a defect can be planted in (charge names of case_facts.SCENARIOS).
+_DEFECT_SCENARIOS = {
+    "missing_appraisal": ("盗窃罪", "危险驾驶罪", "故意伤害罪", "贩卖毒品罪"),
+    "amount_below_tier": ("盗窃罪", "诈骗罪"),
+    "alcohol_below_80": ("危险驾驶罪",),
+    "underage": ("盗窃罪", "诈骗罪", "开设赌场罪", "寻衅滋事罪"),
+    "recidivism_missed": ("盗窃罪", "诈骗罪", "故意伤害罪", "贩卖毒品罪"),
+}
+# The evidence each scenario's dossier holds beyond the plain samples' documents.
+_EXTRA_EVIDENCE = {
+    "盗窃罪": ("扣押清单",),
+    "危险驾驶罪": ("呼气酒精检测",),
+    "开设赌场罪": ("扣押清单",),
+    "贩卖毒品罪": ("毒品称量", "扣押清单"),
+}
+
+
+def make_review_dossier(
+    seed: int, defect: str | None = None, *, paginate: Paginate | None = None
+) -> SampleDossier:
+    """A dossier for the review rules: every piece of evidence its charge needs, a
+    consistent account, prosecution documents with their elements, and — when ``defect``
+    names one of :data:`PLANTED_DEFECTS` — that one defect planted. A clean one (no
+    defect) must raise no review point; a defective one exactly the defect's."""
+    from dossier.samples.case_facts import REVIEW_SCENARIOS, PriorSentence
+
+    paginate = paginate or fast_paginate
+    pick = random.Random(seed * 131 + 5)
+    allowed = [s for s in REVIEW_SCENARIOS
+               if s.charge in _DEFECT_SCENARIOS.get(defect or "", (s.charge,))]
+    scenario = pick.choice(allowed)
+    case = make_case(seed, scenario=scenario)
+    case.not_prosecuted = False
+    if scenario.charge == "危险驾驶罪":
+        case.alcohol_mg = pick.randint(40, 79) if defect == "alcohol_below_80" else pick.randint(
+            90, 250)
+    if scenario.charge == "贩卖毒品罪":
+        case.drug_grams = round(pick.uniform(0.2, 8.0), 2)
+        for d in case.defendants:
+            d.months = min(d.months, 30)
+    if defect == "amount_below_tier":
+        case.amount_yuan = pick.randint(100, 450) if scenario.charge == "盗窃罪" else pick.randint(
+            500, 2900)
+    first = case.defendants[0]
+    if defect == "underage":
+        age = pick.choice((13, 14, 15))
+        born = case.offence_date.replace(year=case.offence_date.year - age - 1) + dt.timedelta(
+            days=pick.randint(30, 300))
+        first.person = replace(first.person, birth_date=born)
+        first.circumstances = [c for c in first.circumstances if c != "累犯"]  # a child has none
+    if defect == "arrest_overdue":
+        first.arrested, first.bail = first.detained + dt.timedelta(days=pick.randint(45, 80)), None
+    for d in case.defendants:
+        if "累犯" in d.circumstances or (defect == "recidivism_missed" and d is first):
+            released = case.offence_date - dt.timedelta(days=pick.randint(200, 1500))
+            d.prior = PriorSentence("盗窃罪", 12, released - dt.timedelta(days=365), released)
+        if defect == "recidivism_missed" and d is first:
+            d.circumstances = [c for c in d.circumstances if c != "累犯"]
+            d.probation_months = None
+            if (case.offence_date - d.person.birth_date).days < 25 * 366:  # an adult at the prior
+                d.person = replace(d.person, birth_date=d.person.birth_date.replace(
+                    year=d.person.birth_date.year - 8))
+    rng = random.Random(seed * 7919 + 1)
+    investigation, closing = _documents(case, rng)
+    extra = [texts.evidence_document(case, "户籍证明", i) for i in range(len(case.defendants))]
+    extra += [texts.evidence_document(case, k) for k in _EXTRA_EVIDENCE.get(scenario.charge, ())]
+    if any(d.prior or "累犯" in d.circumstances for d in case.defendants):
+        extra.append(texts.evidence_document(case, "前科材料"))
+    investigation += extra
+    if defect == "missing_appraisal":
+        appraisals = {"价格认定", "血液酒精含量鉴定", "伤情鉴定", "毒品鉴定", "鉴定意见"}
+        investigation = [d for d in investigation if d.type not in appraisals]
+    if defect == "birth_date_mismatch":
+        true = texts.ymd(first.person.birth_date)
+        moved = dt.timedelta(days=pick.choice((-400, 31, 62)))
+        shifted = texts.ymd(first.person.birth_date + moved)
+        for doc in investigation:
+            if doc.type == "拘留证" and first.person.name in doc.body:
+                doc.body = doc.body.replace(true, shifted)
+                break
+    if defect == "indictment_element_missing":
+        for doc in closing:
+            if doc.type == "起诉书":
+                doc.body = "\n".join(
+                    line for line in doc.body.split("\n") if "移送审查起诉" not in line
+                )
+    name = f"review-{seed:05d}-{defect or 'clean'}"
+    return _assemble(name, seed, case, investigation, closing, rng, target_pages=None,
+                     blank_separators=False, paginate=paginate)

@@ -107,6 +107,11 @@ def quarantine_reason_key(upload: str) -> str:
     return validate_key(f"quarantine/{upload}.reason.json")
 
 
+def review_key(dossier_id: str) -> str:
+    """The review points of a dossier (审查要点): ``schemas.review.ReviewReport``."""
+    return validate_key(f"review/{dossier_id}.json")
+
+
 def leads_key(run_id: str, model_id: str) -> str:
     """One supervision run's leads of one model (DESIGN.md: leads/runs/<run_id>/)."""
     return validate_key(f"leads/runs/{run_id}/{model_id}.json")

@@ -21,6 +21,7 @@ import pandas as pd
 from dossier.privacy import mask_name
 from schemas.case_card import CaseCard, DocumentRef
 from schemas.ocr import PageOcr
+from tasks.quality.case_number import has_shape, parse_case_number
 from tasks.quality.reference import (
     CRIMINAL_LAW,
     article_exists,
@@ -66,6 +67,8 @@ CASE_CARD_COLUMNS = (
     "ref",
     "entity",
     "case_no",
+    "case_no_shape",
+    "case_no_known_form",
     "indictment_no",
     "id_number_valid",
     "dates_in_order",
@@ -171,24 +174,35 @@ def _first_measure(card: CaseCard, name: str, kind: str) -> dt.date | None:
 
 
 def _dates_in_order(card: CaseCard, name: str, birth: dt.date | None) -> bool | None:
-    """birth < detention < arrest, and birth < detention < judgment, over the dates known.
+    """birth < detention <= arrest, and birth < detention < judgment, over the dates known.
 
-    The card has no offence or indictment date, so those links are skipped.
-    Arrest and judgment are not ordered: a court may arrest a defendant on bail
-    at sentencing or in the days after it, to execute the sentence (one of the
-    gold judgments: judgment 2017-12-07, 逮捕 executed 2017-12-08). None when
-    no two of the dates are ordered by law.
+    The card has no offence or indictment date, so those links are skipped. Arrest may
+    fall on the day of detention (nothing in the law forbids a same-day approval, and a
+    text that says 同日被逮捕 is not a misread date); arrest and judgment are not ordered:
+    a court may arrest a defendant on bail at sentencing or in the days after it, to
+    execute the sentence (one of the gold judgments: judgment 2017-12-07, 逮捕 executed
+    2017-12-08). None when no two of the dates are ordered by law.
     """
     detention = _first_measure(card, name, "刑事拘留")
     arrest = _first_measure(card, name, "逮捕")
     judgment = card.case.judgment_date
-    pairs = [(birth, detention), (birth, arrest), (birth, judgment),
-             (detention, arrest), (detention, judgment)]
-    known = [(earlier, later) for earlier, later in pairs
-             if earlier is not None and later is not None]
-    if not known:  # fewer than two dates, or only arrest and judgment
+    strict = [(birth, detention), (birth, arrest), (birth, judgment), (detention, judgment)]
+    loose = [(detention, arrest)]
+    known = [(a, b) for a, b in strict if a is not None and b is not None]
+    known_loose = [(a, b) for a, b in loose if a is not None and b is not None]
+    if not known and not known_loose:  # fewer than two dates, or only arrest and judgment
         return None
-    return all(earlier < later for earlier, later in known)
+    return all(a < b for a, b in known) and all(a <= b for a, b in known_loose)
+
+
+def _case_no_checks(card: CaseCard) -> tuple[bool | None, bool | None]:
+    """(shape, known form) of the case number; None when the card has none."""
+    case_no = card.case.case_no
+    if not case_no:
+        return None, None
+    judged = card.case.judgment_date
+    shape = has_shape(case_no, latest_year=judged.year if judged else None)
+    return shape, (parse_case_number(case_no) is not None) if shape else None
 
 
 def case_card_frame(card: CaseCard) -> pd.DataFrame:
@@ -198,11 +212,14 @@ def case_card_frame(card: CaseCard) -> pd.DataFrame:
     concerns.
     """
     case = card.case
+    shape, known_form = _case_no_checks(card)
     rows: list[dict] = [
         {
             "ref": "case",
             "entity": "case",
             "case_no": case.case_no,
+            "case_no_shape": shape,
+            "case_no_known_form": known_form,
             "indictment_no": case.indictment_no,
         }
     ]

@@ -21,6 +21,7 @@ STAGE_MODULES: tuple[str, ...] = (
     "tasks.stages.library",  # load
     "tasks.stages.supervise",  # supervise: leads/<id>.json (issue 11)
     "tasks.stages.suggest",  # suggest: similar cases and the sentencing suggestion (issue 13)
+    "tasks.stages.review",  # review (审查要点)
 )
 
 

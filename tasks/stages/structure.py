@@ -62,6 +62,18 @@ def structure_texts(dossier_id: str, texts: Sequence[str]) -> tuple[list[SplitDo
     return split, card
 
 
+def published_pages(text: str) -> list[str]:
+    """A published judgment's text (its paragraphs separated by spaces or line breaks, as
+    the public datasets give them) laid out on pages as the printed document would be:
+    the first paragraph (court and 刑事判决书) as the first page's title."""
+    from dossier.samples.dossier import fast_paginate
+
+    head, _, body = "\n".join(part for part in text.split() if part).partition("\n")
+    pages = fast_paginate(body, head, 0)
+    pages[0] = f"{head}\n{pages[0]}" if pages[0] else head
+    return pages
+
+
 def structure_dossier(store: ObjectStore, dossier_id: str, pages: Sequence[PageOcr]) -> Structured:
     split, card = structure_texts(dossier_id, page_texts(pages))
     documents = card.documents

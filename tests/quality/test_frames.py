@@ -85,7 +85,8 @@ def test_dates_in_legal_order() -> None:
           "judgment": "2018-08-01"}
     assert _dates(**ok) is True
     assert _dates(**{**ok, "arrest": "2018-08-01"}) is True  # arrested at sentencing
-    assert _dates(**{**ok, "arrest": "2018-03-01"}) is False  # same day as detention
+    assert _dates(**{**ok, "arrest": "2018-03-01"}) is True  # approved the day of detention
+    assert _dates(**{**ok, "arrest": "2018-02-28"}) is False  # the day before detention
     assert _dates(**{**ok, "birth": "2019-01-01"}) is False
     assert _dates(**{**ok, "arrest": "2018-08-02"}) is True  # arrested after sentencing
     assert _dates(**{**ok, "judgment": "2018-02-01"}) is False  # judged before detention

@@ -131,6 +131,12 @@ CASES: dict[str, tuple[Callable[[dict], None], Callable[[dict], None]]] = {
         lambda d: setattr(d["card"].case, "case_no", "2018沪0105刑初655"),
         lambda d: setattr(d["card"].case, "case_no", "（2013）甬宁刑初字第604号"),
     ),
+    "case_card.case_no_known_form": (
+        # a number missing 初 has the shape (no hold) but not a known form (a warning)
+        lambda d: setattr(d["card"].case, "case_no", "（2014）深宝法刑字第123号"),
+        # forms courts really print: 速裁 pilot, retrial after remand, new form with 第
+        lambda d: setattr(d["card"].case, "case_no", "（2015）甬北刑速初字第12号"),
+    ),
     "case_card.indictment_no_format": (
         lambda d: setattr(d["card"].case, "indictment_no", "沪长检［2018］"),
         lambda d: setattr(d["card"].case, "indictment_no", "镇检刑诉字（2013）14号"),
@@ -141,8 +147,8 @@ CASES: dict[str, tuple[Callable[[dict], None], Callable[[dict], None]]] = {
     ),
     "case_card.dates_in_legal_order": (
         lambda d: _measure_date(d, "逮捕", "2018-02-20"),
-        # a court may arrest on the day it sentences
-        lambda d: _measure_date(d, "逮捕", "2018-08-01"),
+        # an arrest approved the day of detention (同日被逮捕) is not out of order
+        lambda d: _measure_date(d, "逮捕", "2018-03-01"),
     ),
     "case_card.months_in_range": (
         lambda d: _sentence(d, months=301),

@@ -9,6 +9,7 @@ import re
 
 import pytest
 
+from tasks.quality.case_number import has_shape, parse_case_number
 from tasks.quality.reference import (
     ARTICLES_FILE,
     article_exists,
@@ -67,19 +68,19 @@ def test_every_article_the_judge_dataset_cites_exists() -> None:
 
 
 @needs_shared
-def test_court_format_accepts_every_silver_case_number() -> None:
-    court = _regex("case_card.case_no_format")
+def test_grammar_knows_every_silver_case_number() -> None:
     numbers = [
         json.loads(line)["case_no"]
         for line in (CASES / "judge_dev_labels.jsonl").read_text(encoding="utf-8").splitlines()
     ]
     assert len(numbers) == 168
-    assert [n for n in numbers if not court.match(n)] == []
+    assert [n for n in numbers if not has_shape(n)] == []
+    assert [n for n in numbers if parse_case_number(n) is None] == []
 
 
 @needs_shared
 def test_formats_accept_real_lecard_numbers() -> None:
-    court, indictment = _regex("case_card.case_no_format"), _regex("case_card.indictment_no_format")
+    indictment = _regex("case_card.indictment_no_format")
     court_numbers, indictment_numbers = [], []
     for path in CASES.glob("lecardv2_*.jsonl"):
         for line in path.read_text(encoding="utf-8").splitlines():
@@ -91,11 +92,53 @@ def test_formats_accept_real_lecard_numbers() -> None:
                 r"人民检察院以[“\"]?([^\s，。、“”\"]{2,30}?号)", query
             )
     assert len(court_numbers) > 300 and len(indictment_numbers) > 200
-    assert [n for n in court_numbers if not court.match(n)] == []
+    assert [n for n in court_numbers if not has_shape(n)] == []
+    assert [n for n in court_numbers if parse_case_number(n) is None] == []
     rejected = [n for n in indictment_numbers if not indictment.match(n)]
     # what is left: a number without 检 (清水河县公诉刑诉…) and a public-interest
     # suit number (…检民公〔2019〕…) that is not an indictment at all
     assert len(rejected) <= 0.02 * len(indictment_numbers), rejected
+
+
+@pytest.mark.parametrize(
+    ("case_no", "type_code", "form"),
+    [
+        ("（2018）沪0105刑初655号", "刑初", "2016"),
+        ("（2016）鄂0114刑再1号", "刑再", "2016"),
+        ("（2019）最高法刑核12345678号", "刑核", "2016"),
+        ("（2016）晋0825刑初第17号", "刑初", "2016"),  # a stray 第, as printed
+        ("（2013）甬宁刑初字第604号", "刑初", "pre-2016"),
+        ("（2013）浙甬刑二终字第544号", "刑终", "pre-2016"),  # tribunal ordinal
+        ("（2013）湛坡法刑初字13号", "刑初", "pre-2016"),  # no 第
+        ("（2015）甬北刑速初字第12号", "刑速初", "pre-2016"),  # 速裁 pilot
+        ("（2014）遂刑重字第2号", "刑重", "pre-2016"),  # retrial after remand
+        ("（2010）沧刑再终字第2号", "刑再终", "pre-2016"),
+        ("（2014）浦少刑初字第5号", "刑初", "pre-2016"),  # juvenile tribunal
+    ],
+)
+def test_grammar_reads_real_forms(case_no: str, type_code: str, form: str) -> None:
+    parsed = parse_case_number(case_no)
+    assert parsed is not None and (parsed.type_code, parsed.form) == (type_code, form)
+    assert has_shape(case_no)
+
+
+@pytest.mark.parametrize(
+    ("case_no", "shape", "known"),
+    [
+        ("（2014）深宝法刑字第123号", True, False),  # published without 初: a warning
+        ("（2018）沪0105刑乙655号", True, False),  # an unknown code: a warning
+        ("2018沪0105刑初655", False, False),  # no brackets, no 号: not a court number
+        ("（1890）沪0105刑初655号", False, True),  # an impossible year
+    ],
+)
+def test_shape_and_known_form(case_no: str, shape: bool, known: bool) -> None:
+    assert has_shape(case_no) is shape
+    assert (parse_case_number(case_no) is not None) is known
+
+
+def test_year_after_the_judgment_breaks_the_shape() -> None:
+    assert has_shape("（2018）沪0105刑初655号", latest_year=2018)
+    assert not has_shape("（2019）沪0105刑初655号", latest_year=2018)
 
 
 @pytest.mark.parametrize(

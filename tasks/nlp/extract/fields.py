@@ -25,6 +25,7 @@ from schemas.case_card import (
     Statute,
 )
 from tasks.nlp import lexicon
+from tasks.nlp.extract.facts import case_facts, prior_convictions
 from tasks.nlp.extract.pipeline import FIELDS_KEY, KEYWORDS_KEY
 from tasks.nlp.normalize import (
     amount_to_yuan,
@@ -324,6 +325,8 @@ def _named_others(doc: Doc, sections: Sections, known: set[str]) -> list[Person]
 
 
 _MONTH_DAY = re.compile(rf"([{_CN_NUM}]{{1,3}})月([{_CN_NUM}]{{1,3}})日")
+# A bare month and day this far before the date read just before it crossed a new year.
+_YEAR_TURN_DAYS = 180
 
 
 def _resolve_dates(doc: Doc, lo: int, hi: int) -> list[tuple[int, int, dt.date]]:
@@ -348,6 +351,12 @@ def _resolve_dates(doc: Doc, lo: int, hi: int) -> list[tuple[int, int, dt.date]]
                 value = dt.date(year_month[0], month, day) if month and day else None
             except ValueError:
                 value = None
+            if value and previous and (previous - value).days > _YEAR_TURN_DAYS:
+                # 2017年12月28日被刑事拘留，1月5日被逮捕: the bare date is in the next year
+                try:
+                    value = value.replace(year=value.year + 1)
+                except ValueError:
+                    value = None
         elif t in ("次日", "翌日") and previous:
             value = previous + dt.timedelta(days=1)
         elif t in ("同日", "当日", "当天") and previous:
@@ -366,6 +375,14 @@ def _resolve_dates(doc: Doc, lo: int, hi: int) -> list[tuple[int, int, dt.date]]
 
 
 _DECIDED = re.compile(r"(批准|决定|宣布)$")
+# A sentence that goes on to a sentence passed or served tells an earlier case's history.
+_EARLIER_CASE = re.compile(r"判处|刑满|假释|缓刑考验|服刑")
+
+
+def _sentence_end(text: str, start: int, stop: int) -> int:
+    ends = [i for i in (text.find("。", start, stop), text.find("；", start, stop)) if i >= 0]
+    return min(ends) if ends else stop
+
 # 释放 ends this case's custody only after a measure of it, never a sentence served
 # (刑满释放, 减刑释放, 假释) or an administrative detention.
 _NOT_A_RELEASE = re.compile(r"刑满|减刑|假释|服刑|行政|劳动教养|强制隔离|司法拘留")
@@ -406,6 +423,8 @@ def _measures(doc: Doc, party: _Party) -> list[CoerciveMeasure]:
         clause = text[lo : span.start_char]
         if re.search(r"不予|撤销|解除|判处|刑满", clause):
             continue
+        if _EARLIER_CASE.search(text, span.end_char, _sentence_end(text, span.end_char, party.end)):
+            continue  # 2010年因涉嫌盗窃罪被逮捕，同年被判处…，刑满释放: an earlier case's custody
         if kind == "释放" and (
             not out
             or _NOT_A_RELEASE.search(clause)
@@ -896,7 +915,17 @@ def assemble_case(doc: Doc) -> Case:
     statute_lo = sections.reasoning[0]
     statutes = _statutes(doc, statute_lo, sections.verdict[0] + 10)
     decided = _case_charges(doc, sections, sentences)
+    text = _text(doc)
+    dates = _resolve_dates(doc, 0, len(text))
+    priors = [
+        c
+        for p in parties
+        if p.role in ("被告人", "犯罪嫌疑人")
+        for c in prior_convictions(text, dates, p.name, p.start, p.end, _charges_in)
+    ]
     return Case(
+        **case_facts(doc, text, dates, sections, defendants),
+        prior_convictions=priors,
         case_no=case_number(doc),
         court=court(doc),
         procuratorate=procuratorate(doc, sections),
