@@ -1,7 +1,7 @@
 """legal library: case source, charges as written, case texts with full-text search
 
 Revision ID: 0005
-Revises: 0001
+Revises: 0004
 Create Date: 2026-11-30 14:00:00
 
 Columns are added with plain ADD COLUMN (no table rebuild): on SQLite a rebuilt
@@ -18,7 +18,7 @@ import sqlalchemy as sa
 from alembic import op
 
 revision: str = "0005"
-down_revision: str | None = "0001"
+down_revision: str | None = "0004"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 
