@@ -326,16 +326,13 @@ class Lineage(Base):
 
 metadata = Base.metadata
 
-# Agency feeds and supervision leads (issue 11), lead review and recommendations (issue 12),
-# in modules of their own.
+# Tables kept in modules of their own, imported here so that the metadata and Alembic see
+# them: agency feeds and supervision leads (issue 11), lead review and recommendations
+# (issue 12), the legal library's search tables (issue 13), review points (issue 14).
 from schemas import (  # noqa: E402, F401
     feeds_tables,
     leads_tables,
+    library_tables,
     recommendations_tables,
+    review_tables,
 )
-
-# The legal library's search tables (issue 13), in a module of its own.
-from schemas import library_tables  # noqa: E402, F401
-
-# The case review assistant's review points (issue 14).
-from schemas import review_tables as _review_tables  # noqa: E402, F401
