@@ -161,7 +161,8 @@ def test_until_ocr_then_a_full_run_structures_the_case(scan: Path, tmp_path: Pat
     (full,) = _process(scan, "--out", tmp_path / "o2")  # no --engine: goes on with tesseract
     assert full["dossier_id"] == dossier_id and full["status"] in DONE, full
     assert full["stages"] == {"retrieve": "ran", "ocr": "skipped", "structure": "ran",
-                              "validate": "ran", "load": "ran", "supervise": "ran"}
+                              "validate": "ran", "load": "ran", "supervise": "ran",
+                              "suggest": "ran", "review": "ran"}
     assert _page_tasks(full["flow_run_id"]) == []
     for name in OUTPUT_FILES:
         assert (tmp_path / "o2" / dossier_id / name).exists(), name
@@ -227,7 +228,8 @@ def test_a_retry_after_a_failure_in_load_reads_no_page(tmp_path: Path) -> None:
     (retried,) = _process(upload, "--out", tmp_path / "retried")
     assert retried["dossier_id"] == dossier_id and retried["status"] in DONE
     assert retried["stages"] == {"retrieve": "ran", "ocr": "skipped", "structure": "skipped",
-                                 "validate": "skipped", "load": "ran", "supervise": "ran"}
+                                 "validate": "skipped", "load": "ran", "supervise": "ran",
+                              "suggest": "ran", "review": "ran"}
     retry_run = retried["flow_run_id"]
     assert retry_run != first_run
     assert _page_tasks(retry_run) == []  # the OCR task count of the retry is 0
