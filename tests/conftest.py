@@ -15,6 +15,7 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
+from service_policy import services_required
 
 # Before anything imports Prefect: no telemetry from tests (the machine is offline anyway).
 os.environ["PREFECT_SERVER_ANALYTICS_ENABLED"] = "false"
@@ -47,13 +48,6 @@ _SERVICE_VARIABLES = (
     DATABASE_URL,
     "DOSSIER_STORE_DIR",
 )
-
-
-def services_required() -> bool:
-    return (
-        os.environ.get("DOSSIER_REQUIRE_SERVICES") == "1"
-        or os.environ.get("CI", "").lower() == "true"
-    )
 
 
 @pytest.fixture(autouse=True)

@@ -10,8 +10,8 @@ from __future__ import annotations
 from collections.abc import Iterator
 
 import pytest
-from conftest import services_required
 from db.databases import db_url, migrated_url  # noqa: F401 (fixtures)
+from service_policy import services_required
 
 from infra.health import http_ok
 from infra.services_env import PREFECT_API_URL
