@@ -10,6 +10,7 @@ import re
 import unicodedata
 
 MAX_KEY_BYTES = 1024
+MAX_SEGMENT_BYTES = 255  # a file name on ext4/xfs: the local store keeps a segment as one
 _CONTROL = re.compile(r"[\x00-\x1f\x7f-\x9f]")
 IMMUTABLE_PREFIXES = ("originals/",)
 
@@ -59,7 +60,24 @@ def safe_filename(name: str) -> str:
     name = _CONTROL.sub("", name).strip()
     if name in ("", ".", ".."):
         name = "upload"
-    return name
+    return _fit_segment(name)
+
+
+def _fit_segment(name: str) -> str:
+    """At most :data:`MAX_SEGMENT_BYTES` of UTF-8, the suffix kept (``….pdf``).
+
+    S3 takes a 300-byte name, a directory does not (ENAMETOOLONG): cut here, the
+    one place names become segments, so both stores keep the same key.
+    """
+    if len(name.encode("utf-8")) <= MAX_SEGMENT_BYTES:
+        return name
+    stem, dot, suffix = name.rpartition(".")
+    tail = f".{suffix}" if dot and stem and len(suffix.encode("utf-8")) <= 16 else ""
+    body = name[: len(name) - len(tail)]
+    budget = MAX_SEGMENT_BYTES - len(tail.encode("utf-8"))
+    while len(body.encode("utf-8")) > budget:
+        body = body[:-1]
+    return body + tail
 
 
 def incoming_key(upload: str) -> str:
@@ -94,12 +112,19 @@ def manifest_key(dossier_id: str) -> str:
     return validate_key(f"manifests/{dossier_id}.json")
 
 
-def quarantine_key(upload: str) -> str:
-    return validate_key(f"quarantine/{upload}")
+def quarantine_key(upload_id: str) -> str:
+    """The refused upload's bytes, under its upload id: two uploads never share a key."""
+    return validate_key(f"quarantine/{upload_id}/upload")
 
 
-def quarantine_reason_key(upload: str) -> str:
-    return validate_key(f"quarantine/{upload}.reason.json")
+def quarantine_head_key(upload_id: str) -> str:
+    """The first bytes of an upload refused before it was read whole (over the size limit)."""
+    return validate_key(f"quarantine/{upload_id}/head")
+
+
+def quarantine_reason_key(upload_id: str) -> str:
+    """The reason file: why, when, and the upload's own name."""
+    return validate_key(f"quarantine/{upload_id}/reason.json")
 
 
 def leads_key(run_id: str, model_id: str) -> str:

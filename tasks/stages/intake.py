@@ -15,8 +15,9 @@ from pydantic import BaseModel
 from dossier.settings import Settings, get_settings
 from dossier.store.base import ObjectStore
 from tasks.intake.paginate import count_pages
+from tasks.intake.quarantine import quarantine
 from tasks.intake.rejection import RejectedInput
-from tasks.intake.retrieve import quarantine, retrieve, upload_name
+from tasks.intake.retrieve import retrieve, upload_name
 from tasks.stages.workspace import local_original
 
 IntakeStatus = Literal["accepted", "duplicate", "rejected"]
@@ -39,13 +40,19 @@ class IntakeOutcome(BaseModel):
 def take_in(
     store: ObjectStore, source: Path | str, settings: Settings | None = None
 ) -> IntakeOutcome:
-    """Retrieve, dedupe and check limits; quarantine on any refusal."""
+    """Retrieve, dedupe and check limits; quarantine on any refusal.
+
+    Counting pages reads only the local copy, so whatever it raises is a property
+    of the file (PDFium or Pillow failing on a crafted structure), never an outage:
+    such an upload is refused as ``unreadable`` instead of failing the run and
+    losing the upload between retries.
+    """
     settings = settings or get_settings()
     name = upload_name(source)
     try:
         upload = retrieve(store, source, settings)
     except RejectedInput as refusal:
-        return _quarantined(store, name, source, refusal)
+        return _quarantined(store, name, source, refusal, settings)
     if upload.duplicate:
         return IntakeOutcome(
             upload=name, status="duplicate", dossier_id=upload.dossier_id, sha256=upload.sha256,
@@ -53,11 +60,14 @@ def take_in(
             previous_status=upload.manifest.status, reason=upload.manifest.reason,
         )
     assert upload.original_key is not None
+    path = local_original(store, upload.original_key, upload.sha256, settings)
     try:
-        path = local_original(store, upload.original_key, upload.sha256, settings)
         pages = count_pages(path, settings)
     except RejectedInput as refusal:
-        return _quarantined(store, name, source, refusal)
+        return _quarantined(store, name, source, refusal, settings)
+    except Exception as error:
+        refusal = RejectedInput("unreadable", f"{type(error).__name__}: {str(error)[:200]}")
+        return _quarantined(store, name, source, refusal, settings)
     return IntakeOutcome(
         upload=name, status="accepted", dossier_id=upload.dossier_id, sha256=upload.sha256,
         filename=upload.filename, size=upload.size, original_key=upload.original_key,
@@ -66,10 +76,12 @@ def take_in(
 
 
 def _quarantined(
-    store: ObjectStore, name: str, source: Path | str, refusal: RejectedInput
+    store: ObjectStore, name: str, source: Path | str, refusal: RejectedInput,
+    settings: Settings,
 ) -> IntakeOutcome:
-    record = quarantine(store, name, source, refusal.reason, refusal.message)
+    record = quarantine(store, name, source, refusal.reason, refusal.message, settings)
     return IntakeOutcome(
-        upload=name, status="rejected", dossier_id=record.dossier_id, sha256=record.sha256,
-        filename=name, size=record.size, reason=refusal.reason, message=refusal.message,
+        upload=name, status="rejected", dossier_id=record.dossier_id,
+        sha256=record.sha256 or record.identity, filename=name, size=record.size,
+        reason=record.reason, message=record.message,
     )

@@ -238,7 +238,7 @@ def test_pdf_page_too_large_to_render(tmp_path: Path) -> None:
 
 
 def test_reason_codes_are_a_closed_set() -> None:
-    assert len(REASON_CODES) == 11
+    assert len(REASON_CODES) == 12
     with pytest.raises(ValueError, match="unknown rejection reason"):
         RejectedInput("virus", "no such reason")  # type: ignore[arg-type]
 

@@ -134,8 +134,10 @@ def test_quarantine_with_reason_file(
     record = quarantine(store, result.upload, upload_key, rejected.value.reason,
                         rejected.value.message)
     name = unicodedata.normalize("NFC", CHINESE_NAME)
-    assert record.key == f"quarantine/{name}"
-    assert record.reason_key == f"quarantine/{name}.reason.json"
+    assert record.upload_id.startswith("u") and len(record.upload_id) == 17
+    assert record.key == f"quarantine/{record.upload_id}/upload"
+    assert record.reason_key == f"quarantine/{record.upload_id}/reason.json"
+    assert record.kept == "upload"
     assert store.get_bytes(record.key) == data
     reason_file = store.get_json(record.reason_key)
     assert isinstance(reason_file, dict)
@@ -166,7 +168,8 @@ def test_quarantine_of_an_upload_retrieve_refused(store: ObjectStore, settings: 
     record = quarantine(store, "空白.pdf", "incoming/空白.pdf", rejected.value.reason,
                         rejected.value.message)
     assert record.reason == "empty"
-    assert store.get_bytes("quarantine/空白.pdf") == b""
+    assert store.get_bytes(f"quarantine/{record.upload_id}/upload") == b""
+    assert store.get_json(record.reason_key)["upload"] == "空白.pdf"
     assert _keys(store, "originals/") == []
     manifest = Manifest.model_validate(store.get_json(manifest_key(record.dossier_id)))
     assert (manifest.status, manifest.reason, manifest.original_key) == ("rejected", "empty", None)
