@@ -85,6 +85,13 @@ class Settings(BaseSettings):
     # OCR
     ocr_engine: Literal["rapidocr", "tesseract"] = "rapidocr"
     ocr_page_timeout_s: float = 300.0
+    dossier_timeout_s: float = Field(
+        4 * 3600.0,
+        gt=0,
+        description="Time one dossier's pages may take in all, from the start of its run: "
+        "a page not read by then is failed at once (the dossier goes to review), so no "
+        "upload holds a worker for good however its pages are built.",
+    )
     memory_budget_mib: int = Field(
         1024,
         ge=256,

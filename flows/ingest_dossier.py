@@ -31,6 +31,7 @@ from tasks.orchestration.ingest import (
 )
 from tasks.orchestration.runners import ingest_task_runner
 from tasks.stages.outcome import STAGES, DossierOutcome, Stage, defendant_lines
+from tasks.stages.page_pool import dossier_deadline
 from tasks.stages.pages import failed_page
 
 
@@ -71,6 +72,7 @@ def ingest_dossier(
     if (key is None) == (path is None):
         raise ValueError("give exactly one of key (incoming/...) or path")
     logger = get_run_logger()
+    deadline = dossier_deadline()  # pages not read by then fail at once: the run ends
     intake = retrieve(key=key, path=path)
     outcome = DossierOutcome(
         upload=intake.upload, dossier_id=intake.dossier_id, page_count=intake.page_count,
@@ -94,7 +96,8 @@ def ingest_dossier(
     progress = create_progress_artifact(progress=0.0, key=f"{dossier_id}-ocr-progress",
                                         description=f"OCR of {count} pages")
     futures = {
-        read_page_task.submit(dossier_id, intake.original_key, intake.sha256, page, engine): page
+        read_page_task.submit(dossier_id, intake.original_key, intake.sha256, page, engine,
+                              deadline): page
         for page in range(1, count + 1)
     }
     pages: list[PageOcr] = []

@@ -56,11 +56,24 @@ def validate_prefix(prefix: str) -> str:
 
 def safe_filename(name: str) -> str:
     """The last path component of an upload name, usable as one key segment."""
+    name = _decoded(name)
     name = unicodedata.normalize("NFC", name).replace("\\", "/").rsplit("/", 1)[-1]
     name = _CONTROL.sub("", name).strip()
     if name in ("", ".", ".."):
         name = "upload"
     return _fit_segment(name)
+
+
+def _decoded(name: str) -> str:
+    """A local file name that was not UTF-8 (Python keeps its bytes as lone surrogates):
+    GB18030 first, since Chinese Windows writes GBK names; else U+FFFD for what is not."""
+    if not any("\udc80" <= ch <= "\udcff" for ch in name):
+        return name
+    raw = name.encode("utf-8", "surrogateescape")
+    try:
+        return raw.decode("gb18030")
+    except UnicodeDecodeError:
+        return raw.decode("utf-8", "replace")
 
 
 def _fit_segment(name: str) -> str:

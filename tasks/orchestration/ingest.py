@@ -67,14 +67,16 @@ def retrieve(key: str | None = None, path: str | None = None) -> IntakeOutcome:
 
 @task(name="read-page", tags=[OCR_TAG], task_run_name="page-{page:04d}")
 def read_page_task(
-    dossier_id: str, original_key: str, sha256: str, page: int, engine: str | None = None
+    dossier_id: str, original_key: str, sha256: str, page: int, engine: str | None = None,
+    deadline: float | None = None,
 ) -> PageOcr:
-    """Cut, keep and OCR one page in a worker process, under the page timeout.
+    """Cut, keep and OCR one page in a worker process, under the page timeout and the
+    dossier's ``deadline`` (epoch seconds).
 
     Returns the record without word boxes (they are in ``ocr/``).
     """
     original = local_original(get_store(), original_key, sha256)
-    return read_page_isolated(dossier_id, original, page, engine=engine)
+    return read_page_isolated(dossier_id, original, page, engine=engine, deadline=deadline)
 
 
 def _record(

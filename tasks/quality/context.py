@@ -3,8 +3,10 @@
 ``import great_expectations`` alone takes seconds, so nothing here imports it at
 module level: the first validation pays for the import and the context, later
 ones reuse both. The project (suites, datasource, validation definitions) is the
-versioned directory ``expectations/``; GX keeps its run results under
-``expectations/gx/uncommitted/`` (ignored by git).
+versioned directory ``expectations/``, read-only to a run: GX's run results go
+to ``<data_dir>/gx/validations/`` instead of the project's ``uncommitted/``, so
+a run writes nothing into the checkout (an installed package may not even be
+writable) and leaves no empty result folders behind there.
 """
 
 from __future__ import annotations
@@ -14,7 +16,7 @@ import threading
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from dossier.settings import PROJECT_ROOT
+from dossier.settings import PROJECT_ROOT, get_settings
 
 if TYPE_CHECKING:
     from great_expectations.core.validation_definition import ValidationDefinition
@@ -64,8 +66,25 @@ def gx_context() -> FileDataContext:
             os.environ["GX_ANALYTICS_ENABLED"] = "false"
             import great_expectations as gx
 
-            _context = gx.get_context(mode="file", project_root_dir=str(_project_dir))
+            context = gx.get_context(mode="file", project_root_dir=str(_project_dir))
+            _results_under_data_dir(context, results_dir())
+            _context = context
         return _context
+
+
+def results_dir() -> Path:
+    """Where GX keeps run results: under the data folder, never in the project."""
+    return get_settings().data_dir / "gx" / "validations"
+
+
+def _results_under_data_dir(context: FileDataContext, folder: Path) -> None:
+    """Replace the results store, in memory only (the project file is not rewritten)."""
+    name = context.validation_results_store_name
+    context._build_store_from_config(name, {  # registers the store under its name
+        "class_name": "ValidationResultsStore",
+        "store_backend": {"class_name": "TupleFilesystemStoreBackend",
+                          "base_directory": str(folder)},
+    })
 
 
 def validation_definition(suite_name: str) -> ValidationDefinition:
