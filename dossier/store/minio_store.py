@@ -8,15 +8,18 @@ name can be kept in metadata as well as in the key.
 from __future__ import annotations
 
 import math
+import os
 import urllib.parse
 from collections.abc import Iterator, Mapping
 from contextlib import AbstractContextManager, contextmanager
 from datetime import timedelta
 from typing import BinaryIO
 
+import urllib3
 from minio import Minio
 from minio.commonconfig import ComposeSource, CopySource
 from minio.error import S3Error
+from urllib3.util import Retry, Timeout
 
 from dossier.store.base import (
     SHA256_METADATA,
@@ -33,6 +36,14 @@ _NOT_FOUND = {"NoSuchKey", "NoSuchObject", "ResourceNotFound"}
 PART_SIZE = 5 * 1024 * 1024
 MAX_PARTS = 10_000
 MAX_COPY_BYTES = 5 * 1024**3
+# A request MinIO does not answer (stopped, restarting, "server not initialized") is
+# retried with backoff 0.5 s doubling to 10 s: 10 connection attempts wait ~65 s in all,
+# long enough for a restart, so a short outage delays a run instead of failing its pages.
+# Connection errors are retried whatever the method (the request never reached the
+# server); read errors and 5xx answers only for idempotent methods (urllib3's default).
+CONNECT_RETRIES = 10
+BACKOFF_S, BACKOFF_MAX_S = 0.5, 10.0
+REQUEST_TIMEOUT_S = 300
 # Printable ASCII but '%', so encoding is reversible and plain values stay readable.
 _SAFE = "".join(chr(c) for c in range(0x20, 0x7F) if chr(c) != "%")
 
@@ -61,6 +72,23 @@ def _user_metadata(headers: Mapping[str, str]) -> tuple[str | None, dict[str, st
     return sha, metadata
 
 
+def http_client(connect_retries: int = CONNECT_RETRIES) -> urllib3.PoolManager:
+    """minio-py's own pool settings, with retries that outlast a MinIO restart."""
+    import certifi
+
+    return urllib3.PoolManager(
+        timeout=Timeout(connect=REQUEST_TIMEOUT_S, read=REQUEST_TIMEOUT_S),
+        maxsize=10,
+        cert_reqs="CERT_REQUIRED",
+        ca_certs=os.environ.get("SSL_CERT_FILE") or certifi.where(),
+        retries=Retry(
+            total=None, connect=connect_retries, read=2, status=5, other=0,
+            backoff_factor=BACKOFF_S, backoff_max=BACKOFF_MAX_S,
+            status_forcelist=[500, 502, 503, 504],
+        ),
+    )
+
+
 def _part_size(size: int) -> int:
     """5 MiB parts unless the object would need more than S3's 10,000."""
     needed = math.ceil(size / MAX_PARTS) if size > 0 else PART_SIZE
@@ -77,7 +105,7 @@ class MinioStore(ObjectStore):
         self.bucket = bucket
         self.secure = secure
         self._client = Minio(endpoint, access_key=access_key, secret_key=secret_key,
-                             secure=secure)
+                             secure=secure, http_client=http_client())
         self.ensure_bucket()
 
     @property

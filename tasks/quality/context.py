@@ -34,6 +34,7 @@ __all__ = [
 
 DEFAULT_PROJECT_DIR = PROJECT_ROOT / "expectations"
 DATASOURCE = "dossier_frames"
+RESULTS_DIR_VARIABLE = "DOSSIER_GX_RESULTS_DIR"
 WHOLE_FRAME = "whole_frame"
 
 _lock = threading.RLock()
@@ -64,27 +65,16 @@ def gx_context() -> FileDataContext:
     with _lock:
         if _context is None:
             os.environ["GX_ANALYTICS_ENABLED"] = "false"
+            os.environ[RESULTS_DIR_VARIABLE] = str(results_dir())  # the project's yml reads it
             import great_expectations as gx
 
-            context = gx.get_context(mode="file", project_root_dir=str(_project_dir))
-            _results_under_data_dir(context, results_dir())
-            _context = context
+            _context = gx.get_context(mode="file", project_root_dir=str(_project_dir))
         return _context
 
 
 def results_dir() -> Path:
     """Where GX keeps run results: under the data folder, never in the project."""
     return get_settings().data_dir / "gx" / "validations"
-
-
-def _results_under_data_dir(context: FileDataContext, folder: Path) -> None:
-    """Replace the results store, in memory only (the project file is not rewritten)."""
-    name = context.validation_results_store_name
-    context._build_store_from_config(name, {  # registers the store under its name
-        "class_name": "ValidationResultsStore",
-        "store_backend": {"class_name": "TupleFilesystemStoreBackend",
-                          "base_directory": str(folder)},
-    })
 
 
 def validation_definition(suite_name: str) -> ValidationDefinition:

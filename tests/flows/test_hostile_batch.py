@@ -1,0 +1,130 @@
+"""``dossier process`` on a batch a hostile sender made, as an operator runs it (a child
+process, its real stdout and stderr): every crafted input is refused with its reason and
+kept, the good dossier beside them is unaffected, a typo is one clear line, nothing
+hangs, nothing reaches the terminal raw, and nothing is written into the checkout."""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from dossier.samples import formats, hostile
+from dossier.samples.dossier import make_sample_dossier
+from dossier.settings import Settings
+from dossier.store.local import LocalStore
+
+pytestmark = pytest.mark.slow
+
+REPO = Path(__file__).resolve().parents[2]
+SECRET = b"DOSSIER_MINIO_SECRET_KEY=not-to-be-copied\n"
+_CLI = "from dossier.cli import app; app(prog_name='dossier')"
+_SKIP_DIRS = {".git", ".venv", "data", "__pycache__", ".pytest_cache", ".ruff_cache"}
+
+
+def _checkout_files() -> dict[str, int]:
+    """Every file (with its modification time) and folder of the checkout but caches,
+    git, the venv and data/ (the shared services log there)."""
+    found = {}
+    for folder, dirs, files in os.walk(REPO):
+        dirs[:] = [d for d in dirs if d not in _SKIP_DIRS and not d.endswith(".egg-info")]
+        for name in dirs:
+            found[str(Path(folder, name).relative_to(REPO))] = 0
+        for name in files:
+            path = Path(folder, name)
+            found[str(path.relative_to(REPO))] = path.lstat().st_mtime_ns
+    return found
+
+
+def _batch(folder: Path) -> dict[str, Path]:
+    folder.mkdir()
+    texts = [t for t in make_sample_dossier(3).pages if t][-1:]
+    secret = folder.parent / "services.env"
+    secret.write_bytes(SECRET)
+    (folder / "a").mkdir()
+    (folder / "b").mkdir()
+    batch = {
+        "good": formats.write_text_pdf(texts, folder / "起诉书.pdf"),
+        "lying": hostile.write_lying_page_tree_pdf(folder / "lying.pdf", declared=1500),
+        "cycle": hostile.write_page_tree_cycle_pdf(folder / "cycle.pdf"),
+        "escape": folder / "bad\x1b[2J\x07\nname.pdf",
+        "same-a": folder / "a" / "same.pdf",
+        "same-b": folder / "b" / "same.pdf",
+        "link": folder / "passwd.pdf",
+        "fifo": folder / "pipe.pdf",
+        "missing": folder / "nonexistent.pdf",
+    }
+    batch["escape"].write_bytes(b"GIF89a not a dossier")
+    batch["same-a"].write_bytes(b"Rar!\x1a\x07\x00 first")
+    batch["same-b"].write_bytes(b"7z\xbc\xaf\x27\x1c second")
+    batch["link"].symlink_to(secret)
+    os.mkfifo(batch["fifo"])
+    return batch
+
+
+def test_a_hostile_batch(tmp_path: Path, isolated_data_dir: Path) -> None:
+    batch = _batch(tmp_path / "uploads")
+    out = tmp_path / "out"
+    before = _checkout_files()
+    env = {k: v for k, v in os.environ.items() if not k.startswith("PREFECT_")}
+    temp = tmp_path / "tmp"
+    temp.mkdir()
+    env |= {"TMPDIR": str(temp), "PYTHONDONTWRITEBYTECODE": "1"}
+    done = subprocess.run(
+        [sys.executable, "-c", _CLI, "process", *map(str, batch.values()), "--out", str(out)],
+        env=env, capture_output=True, text=True, timeout=900, check=False,
+    )
+    assert done.returncode == 1, done.stderr[-3000:]  # refusals make exit code 1
+    index = {Path(line["input"]).name: line
+             for line in map(json.loads, (out / "index.jsonl").read_text("utf-8").splitlines())}
+    status = {key: (index[path.name]["status"], index[path.name]["reason"])
+              for key, path in batch.items()}
+    assert status["good"][0] == "ok", status["good"]
+    assert status == {
+        "good": status["good"],
+        "lying": ("rejected", "unreadable"),
+        "cycle": ("rejected", "unreadable"),
+        "escape": ("rejected", "unsupported_format"),
+        "same-a": ("rejected", "unsupported_format"),
+        "same-b": ("rejected", "unsupported_format"),
+        "link": ("rejected", "not_regular_file"),
+        "fifo": ("rejected", "not_regular_file"),
+        "missing": ("not_found", "input not found: no such file"),
+    }
+    assert (out / index["起诉书.pdf"]["dossier_id"] / "case.json").exists()
+
+    # The operator's terminal: one line per input, no raw control character, no traceback.
+    progress = done.stdout.splitlines()
+    assert len(progress) == len(batch), done.stdout
+    assert "bad\\x1b[2J\\x07\\nname.pdf: rejected" in done.stdout
+    assert not any(ch in done.stdout for ch in "\x1b\x07")
+    assert "nonexistent.pdf: not_found (input not found: no such file)" in done.stdout
+    assert "Traceback" not in done.stdout + done.stderr, done.stderr[-3000:]
+
+    # Kept in quarantine, each under its own key; the link's target copied nowhere.
+    store = LocalStore(Settings().store_dir)
+    records = [store.get_json(i.key) for i in store.list("quarantine/")
+               if i.key.endswith("/reason.json")]
+    assert sorted(r["upload"] for r in records) == sorted(
+        ["lying.pdf", "cycle.pdf", "bad[2Jname.pdf", "same.pdf", "same.pdf", "passwd.pdf",
+         "pipe.pdf"])
+    same = {store.get_bytes(r["key"]) for r in records if r["upload"] == "same.pdf"}
+    assert same == {batch["same-a"].read_bytes(), batch["same-b"].read_bytes()}
+    assert not any(SECRET in store.get_bytes(i.key) for i in store.list())
+
+    # Every refusal is a library row the review queue lists.
+    queue = subprocess.run([sys.executable, "-c", _CLI, "review-queue", "--rejected", "--json"],
+                           env=env, capture_output=True, text=True, timeout=300, check=True)
+    listed = [json.loads(line) for line in queue.stdout.splitlines()]
+    assert sorted(item["reason"] for item in listed) == sorted(
+        r for s, r in status.values() if s == "rejected")
+
+    # Nothing written into the checkout (GX results included), nothing left in TMPDIR.
+    after = _checkout_files()
+    assert {k: v for k, v in after.items() if before.get(k) != v} == {}
+    assert list(temp.iterdir()) == []
+    assert (isolated_data_dir / "gx" / "validations").is_dir()
