@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from dossier.settings import Settings, get_settings
 from dossier.store.base import (
+    CorruptObjectError,
     ImmutableObjectError,
     ObjectInfo,
     ObjectNotFoundError,
@@ -12,6 +13,7 @@ from dossier.store.base import (
 from dossier.store.keys import InvalidKeyError
 
 __all__ = [
+    "CorruptObjectError",
     "ImmutableObjectError",
     "InvalidKeyError",
     "ObjectInfo",
