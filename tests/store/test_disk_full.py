@@ -27,10 +27,7 @@ CHILD = textwrap.dedent("""
     import json, os, resource, signal, sys
     from pathlib import Path
     from dossier.settings import Settings
-    import pytest
-
-from dossier.store.base import CorruptObjectError
-from dossier.store.local import LocalStore
+    from dossier.store.local import LocalStore
     from tasks.stages.workspace import local_original
 
     root, big, sha = Path(sys.argv[1]), Path(sys.argv[2]), sys.argv[3]
