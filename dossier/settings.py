@@ -72,6 +72,12 @@ class Settings(BaseSettings):
     minio_secret_key: SecretStr | None = None
     minio_secure: bool = False
     bucket: str | None = Field(None, description="Default: dossiers-<environment>.")
+    originals_retention_days: int = Field(
+        3650, ge=1,
+        description="In a bucket with object locking (dossier services up makes one), each "
+        "original is kept under GOVERNANCE retention this long: no component can delete it "
+        "or destroy its bytes by an overwrite (see infra/access.py).",
+    )
 
     # Intake limits (safe defaults; a dossier beyond them is quarantined)
     max_upload_bytes: int = 2 * 1024**3

@@ -19,6 +19,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from infra import system_packages
+from infra.access import grant_app_rows, provision_app_role
 from infra.context import ServiceContext
 from infra.health import postgres_error
 from infra.processes import ServiceError, ensure_port_free, live_pid, log_tail
@@ -27,9 +28,12 @@ from infra.services_env import (
     DATABASE_URL,
     DATABASES,
     DB_ROLE,
+    app_database_password,
     database_password,
     postgres_url,
 )
+
+LIBRARY_DATABASES = ("dossier", "dossier_test")  # the flows' role works in these
 
 log = logging.getLogger("infra.services")
 
@@ -149,7 +153,7 @@ class Postgres(Service):
         if self._pid(ctx) is None:
             ensure_port_free(ctx.host, ctx.ports.postgres_port, "postgres", "DOSSIER_POSTGRES_PORT")
             self._pg_ctl_start(binaries, layout)
-        self._provision(ctx, layout, database_password(env))
+        self._provision(ctx, layout, database_password(env), app_database_password(env))
 
     def stop(self, ctx: ServiceContext, env: dict[str, str]) -> None:
         if self._pid(ctx) is None:
@@ -221,8 +225,11 @@ class Postgres(Service):
         if result.returncode != 0:
             raise ServiceError(f"pg_ctl start failed: {result.stdout}{log_tail(layout.log)}")
 
-    def _provision(self, ctx: ServiceContext, layout: Layout, password: str) -> None:
-        """Role ``dossier`` with the services.env password, its databases, pg_trgm for Prefect."""
+    def _provision(
+        self, ctx: ServiceContext, layout: Layout, password: str, app_password: str | None
+    ) -> None:
+        """Role ``dossier`` with the services.env password, its databases, pg_trgm for
+        Prefect; the flows' role ``dossier_app`` (rows, no DDL) when services.env has one."""
         import psycopg
         from psycopg import sql
 
@@ -255,6 +262,12 @@ class Postgres(Service):
                 admin.execute(
                     sql.SQL("ALTER ROLE {} LOGIN PASSWORD {}").format(role, sql.Literal(password))
                 )
+            if app_password:
+                provision_app_role(admin, app_password, LIBRARY_DATABASES)
+        for database in LIBRARY_DATABASES if app_password else ():
+            with psycopg.connect(host=str(layout.socket_dir), port=ctx.ports.postgres_port,
+                                 user=SUPERUSER, dbname=database, autocommit=True) as library:
+                grant_app_rows(library, DB_ROLE)
         with psycopg.connect(
             host=str(layout.socket_dir),
             port=ctx.ports.postgres_port,

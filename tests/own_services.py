@@ -19,6 +19,8 @@ from infra.context import ServiceContext, ServicePorts
 from infra.minio_server import MinioServer
 from infra.postgres_server import Postgres
 from infra.services_env import (
+    APP_DATABASE_URL,
+    APP_DB_ROLE,
     BUCKET,
     DATABASE_URL,
     MINIO_ACCESS_KEY,
@@ -74,12 +76,17 @@ def own_minio(folder: Path, bucket: str = "dossiers-fault") -> Iterator[OwnServi
 
 
 @contextmanager
-def own_postgres(folder: Path) -> Iterator[OwnService]:
-    """``env[DATABASE_URL]`` is the ``dossier`` database of a cluster of the test's own."""
+def own_postgres(folder: Path, app_role: bool = False) -> Iterator[OwnService]:
+    """``env[DATABASE_URL]`` is the ``dossier`` database of a cluster of the test's own
+    (owner role); with ``app_role``, ``env[APP_DATABASE_URL]`` the flows' role on it."""
     ctx = _context(folder, "unused")
     password = secrets.token_urlsafe(18)
     env = {DATABASE_URL: postgres_url(password, ctx.host, ctx.ports.postgres_port, "dossier",
                                       "psycopg")}
+    if app_role:
+        env[APP_DATABASE_URL] = postgres_url(secrets.token_urlsafe(18), ctx.host,
+                                             ctx.ports.postgres_port, "dossier", "psycopg",
+                                             APP_DB_ROLE)
     own = OwnService(Postgres(), ctx, env)
     try:
         own.start()

@@ -42,6 +42,7 @@ def get_store(settings: Settings | None = None) -> ObjectStore:
             secret_key=settings.minio_secret_key.get_secret_value(),
             bucket=settings.bucket or f"dossiers-{settings.environment}",
             secure=settings.minio_secure,
+            originals_retention_days=settings.originals_retention_days,
         )
     from dossier.store.local import LocalStore
 

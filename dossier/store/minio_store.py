@@ -12,13 +12,14 @@ import os
 import urllib.parse
 from collections.abc import Iterator, Mapping
 from contextlib import AbstractContextManager, contextmanager
-from datetime import timedelta
+from datetime import UTC, datetime, timedelta
 from typing import BinaryIO
 
 import urllib3
 from minio import Minio
-from minio.commonconfig import ComposeSource, CopySource
+from minio.commonconfig import GOVERNANCE, ComposeSource, CopySource
 from minio.error import S3Error
+from minio.retention import Retention
 from urllib3.util import Retry, Timeout
 
 from dossier.store.base import (
@@ -27,7 +28,7 @@ from dossier.store.base import (
     ObjectNotFoundError,
     ObjectStore,
 )
-from dossier.store.keys import validate_key
+from dossier.store.keys import is_immutable, validate_key
 
 META_PREFIX = "x-amz-meta-"
 _NOT_FOUND = {"NoSuchKey", "NoSuchObject", "ResourceNotFound"}
@@ -99,14 +100,34 @@ def _part_size(size: int) -> int:
 class MinioStore(ObjectStore):
     def __init__(
         self, endpoint: str, access_key: str, secret_key: str, bucket: str,
-        secure: bool = False,
+        secure: bool = False, originals_retention_days: int = 3650,
     ) -> None:
         self.endpoint = endpoint
         self.bucket = bucket
         self.secure = secure
+        self.originals_retention_days = originals_retention_days
         self._client = Minio(endpoint, access_key=access_key, secret_key=secret_key,
                              secure=secure, http_client=http_client())
         self.ensure_bucket()
+        self.locked = self._has_object_lock()
+
+    def _has_object_lock(self) -> bool:
+        """Whether the bucket was made with object locking (then originals get retention)."""
+        try:
+            self._client.get_object_lock_config(self.bucket)
+        except S3Error as exc:
+            if exc.code in ("ObjectLockConfigurationNotFoundError", "AccessDenied"):
+                return False
+            raise
+        return True
+
+    def _retention(self, key: str) -> Retention | None:
+        """GOVERNANCE retention for an original in a locked bucket, else None."""
+        if not (self.locked and is_immutable(key)):
+            return None
+        until = datetime.now(UTC).replace(microsecond=0) + timedelta(
+            days=self.originals_retention_days)
+        return Retention(GOVERNANCE, until)
 
     @property
     def client(self) -> Minio:
@@ -122,8 +143,15 @@ class MinioStore(ObjectStore):
         return f"MinioStore({self.endpoint!r}, bucket={self.bucket!r})"
 
     def ensure_bucket(self) -> None:
-        if self._client.bucket_exists(self.bucket):
-            return
+        try:
+            if self._client.bucket_exists(self.bucket):
+                return
+        except S3Error as exc:
+            # A component without the right to look (the watcher lists incoming/ only)
+            # has no right to make buckets either: the bucket is the services' to make.
+            if exc.code == "AccessDenied":
+                return
+            raise
         try:
             self._client.make_bucket(self.bucket)
         except S3Error as exc:
@@ -140,7 +168,7 @@ class MinioStore(ObjectStore):
         headers[SHA256_METADATA] = sha256
         self._client.put_object(
             self.bucket, key, stream, size, content_type=content_type, metadata=headers,
-            part_size=_part_size(size), num_parallel_uploads=1,
+            part_size=_part_size(size), num_parallel_uploads=1, retention=self._retention(key),
         )
         return self._stat(key)
 
@@ -148,13 +176,15 @@ class MinioStore(ObjectStore):
         source = self._stat(src)
         if source.size <= MAX_COPY_BYTES:
             # The default metadata directive is COPY: sha256 and user metadata carry over.
-            self._client.copy_object(self.bucket, dst, CopySource(self.bucket, src))
+            self._client.copy_object(self.bucket, dst, CopySource(self.bucket, src),
+                                     retention=self._retention(dst))
         else:
             headers = {name: _encode(value) for name, value in source.metadata.items()}
             headers[SHA256_METADATA] = source.sha256 or ""
             headers["Content-Type"] = source.content_type
             self._client.compose_object(
-                self.bucket, dst, [ComposeSource(self.bucket, src)], metadata=headers
+                self.bucket, dst, [ComposeSource(self.bucket, src)], metadata=headers,
+                retention=self._retention(dst),
             )
         return self._stat(dst)
 

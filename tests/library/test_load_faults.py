@@ -28,12 +28,13 @@ from tasks.stages.library import load_dossier
 pytestmark = [pytest.mark.services, pytest.mark.slow]
 
 
-def _manifest() -> Manifest:
-    manifest = Manifest(dossier_id=ID_A, sha256=SHA_A, filename="卷宗.pdf", size=1000,
-                        original_key=f"originals/{ID_A}/卷宗.pdf")
+def manifest_for(dossier_id: str = ID_A, sha256: str = SHA_A) -> Manifest:
+    """A retrieved dossier's manifest, as the load stage gets it."""
+    manifest = Manifest(dossier_id=dossier_id, sha256=sha256, filename="卷宗.pdf", size=1000,
+                        original_key=f"originals/{dossier_id}/卷宗.pdf")
     manifest.stages["retrieve"] = StageRecord(
         stage="retrieve", code_version="test",
-        outputs=[StageOutput(key=f"originals/{ID_A}/卷宗.pdf", sha256=SHA_A, size=1000)])
+        outputs=[StageOutput(key=f"originals/{dossier_id}/卷宗.pdf", sha256=sha256, size=1000)])
     return manifest
 
 
@@ -68,7 +69,7 @@ def test_postgres_restarted_during_load(
 
         def first_load() -> None:
             try:
-                load_dossier(_manifest(), pages, card(ID_A), None, "run-1")
+                load_dossier(manifest_for(), pages, card(ID_A), None, "run-1")
             except BaseException as error:  # what the flow's load task would see
                 failure.append(error)
 
@@ -92,12 +93,12 @@ def test_postgres_restarted_during_load(
             assert session.get(Dossier, ID_A).status == "processing"
 
         # The rerun (the load task retries) loads it, and a further rerun changes nothing.
-        assert load_dossier(_manifest(), pages, card(ID_A), None, "run-1")[0] == "ok"
+        assert load_dossier(manifest_for(), pages, card(ID_A), None, "run-1")[0] == "ok"
         with db.session_scope(url) as session:
             assert (count(session, Page), count(session, Case), count(session, Lineage)) == (
                 9, 1, 1)
             once = snapshot(session)
-        load_dossier(_manifest(), pages, card(ID_A), None, "run-1")
+        load_dossier(manifest_for(), pages, card(ID_A), None, "run-1")
         with db.session_scope(url) as session:
             after = snapshot(session)
         changed = [table for table in once if once[table] != after[table]]
