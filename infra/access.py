@@ -120,6 +120,23 @@ def provision_minio(endpoint: str, env: dict[str, str], bucket: str) -> None:
         log.info("minio: user for %s with policy %s", component, policy)
 
 
+def missing_users(endpoint: str, env: dict[str, str], bucket: str) -> list[str]:
+    """Components whose credentials services.env names but MinIO does not accept."""
+    from minio import Minio
+
+    missing = []
+    for component, (access_name, secret_name) in COMPONENT_KEYS.items():
+        if not env.get(access_name):
+            continue
+        client = Minio(endpoint, access_key=env[access_name], secret_key=env[secret_name],
+                       secure=False)
+        try:  # every component's policy lets it list incoming/
+            next(iter(client.list_objects(bucket, prefix="incoming/")), None)
+        except Exception:  # InvalidAccessKeyId, SignatureDoesNotMatch, AccessDenied
+            missing.append(component)
+    return missing
+
+
 def provision_app_role(admin: Any, password: str, databases: tuple[str, ...]) -> None:
     """``dossier_app`` (rows, no DDL) on every database, over a superuser connection."""
     from psycopg import sql

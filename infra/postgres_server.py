@@ -25,6 +25,7 @@ from infra.health import postgres_error
 from infra.processes import ServiceError, ensure_port_free, live_pid, log_tail
 from infra.services import Service, ServiceStatus
 from infra.services_env import (
+    APP_DATABASE_URL,
     DATABASE_URL,
     DATABASES,
     DB_ROLE,
@@ -142,6 +143,9 @@ class Postgres(Service):
         error = postgres_error(env[DATABASE_URL])
         if error:
             return ServiceStatus(self.name, "unhealthy", pid, address, error)
+        if env.get(APP_DATABASE_URL) and postgres_error(env[APP_DATABASE_URL]):
+            return ServiceStatus(self.name, "unhealthy", pid, address,
+                                 "the flows' role dossier_app cannot log in")
         return ServiceStatus(self.name, "up", pid, address, "databases " + ", ".join(DATABASES))
 
     def start(self, ctx: ServiceContext, env: dict[str, str]) -> None:
@@ -154,6 +158,13 @@ class Postgres(Service):
             ensure_port_free(ctx.host, ctx.ports.postgres_port, "postgres", "DOSSIER_POSTGRES_PORT")
             self._pg_ctl_start(binaries, layout)
         self._provision(ctx, layout, database_password(env), app_database_password(env))
+
+    def repair(self, ctx: ServiceContext, env: dict[str, str]) -> None:
+        """Roles and grants again on the running cluster (a services.env that gained
+        the flows' role, a password rotated in it)."""
+        if self._pid(ctx) is not None and env.get(DATABASE_URL):
+            self._provision(ctx, _layout(ctx), database_password(env),
+                            app_database_password(env))
 
     def stop(self, ctx: ServiceContext, env: dict[str, str]) -> None:
         if self._pid(ctx) is None:

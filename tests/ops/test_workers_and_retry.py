@@ -353,12 +353,13 @@ def _wait_run_of(stack: OpsStack, key: str, timeout: float, *, state: str | None
     raise AssertionError(f"no {state or ''} run of {key} within {timeout} s")
 
 
+@pytest.mark.timeout(2 * 900)  # two runs of the dossier, one after the other
 def test_a_run_killed_mid_run_ends_crashed_and_the_sweep_finishes_it_once(
     ops_stack: OpsStack, two_workers: tuple[WorkerService, WorkerService], tmp_path: Path
 ) -> None:
     from prefect.deployments import run_deployment
 
-    texts = sample_pages(51, 3)
+    texts = sample_pages(51, 2)
     scan = formats.write_tiff([render_text_page(t) for t in texts], tmp_path / "中断 样本.tif")
     dossier_id, key = _dossier_id(scan), f"incoming/{scan.name}"
     store = ops_stack.store()
