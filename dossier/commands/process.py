@@ -98,7 +98,9 @@ def run_batch(
     _stop_workers_on_sigterm()
     from dossier.store import get_store
     from flows.ingest_dossier import ingest_dossier
+    from tasks.intake.source import utf8_named
     from tasks.stages.export import export_dossier
+    from tasks.stages.workspace import work_dir
 
     out.mkdir(parents=True, exist_ok=True)
     store = get_store()
@@ -112,8 +114,8 @@ def run_batch(
             else:
                 try:
                     # absolute(), not resolve(): a link is refused by the flow, not followed
-                    outcome = ingest_dossier(path=str(path.absolute()), until=until,
-                                             engine=engine)
+                    with utf8_named(path.absolute(), work_dir()) as given:
+                        outcome = ingest_dossier(path=str(given), until=until, engine=engine)
                 except Exception as error:  # a bug or an outage: record it, go on
                     line |= {"status": "needs_review",
                              "reason": f"flow failed: {error}"[:300], "error": True}

@@ -97,6 +97,45 @@ def open_local_upload(path: Path) -> BinaryIO:
     return os.fdopen(fd, "rb")
 
 
+@contextlib.contextmanager
+def utf8_named(path: Path, work_dir: Path) -> Iterator[Path]:
+    """``path`` itself, or a hard link to it under a UTF-8 name while the block runs.
+
+    A file name that is not UTF-8 (a GBK name from a Windows share) cannot travel as
+    a flow parameter (JSON); the link gives the same inode a name that can, decoded
+    as :func:`~dossier.store.keys.safe_filename` decodes it. A link or a pipe is
+    linked as itself (never followed), so it is refused as it would be anyway.
+    Falls back to a copy when ``work_dir`` is on another file system.
+    """
+    try:
+        str(path).encode("utf-8")
+    except UnicodeEncodeError:
+        pass
+    else:
+        yield path
+        return
+    from dossier.store.keys import safe_filename
+
+    folder = work_dir / "names" / hashlib.sha256(os.fsencode(path)).hexdigest()[:16]
+    folder.mkdir(parents=True, exist_ok=True)
+    alias = folder / safe_filename(path.name)
+    alias.unlink(missing_ok=True)
+    try:
+        os.link(path, alias, follow_symlinks=False)
+    except OSError:
+        if not stat.S_ISREG(os.lstat(path).st_mode):
+            raise
+        with open_local_upload(path) as src, open(alias, "wb") as dst:
+            for chunk in iter(lambda: src.read(CHUNK), b""):
+                dst.write(chunk)
+    try:
+        yield alias
+    finally:
+        alias.unlink(missing_ok=True)
+        with contextlib.suppress(OSError):
+            folder.rmdir()
+
+
 def source_size(store: ObjectStore, source: Source) -> int:
     if isinstance(source, Path):
         return check_local_upload(source).st_size

@@ -13,6 +13,7 @@ from pathlib import Path
 
 import pytest
 
+from dossier.console import path_text
 from dossier.samples import formats, hostile
 from dossier.samples.dossier import make_sample_dossier
 from dossier.settings import Settings
@@ -57,7 +58,10 @@ def _batch(folder: Path) -> dict[str, Path]:
         "link": folder / "passwd.pdf",
         "fifo": folder / "pipe.pdf",
         "missing": folder / "nonexistent.pdf",
+        # GBK bytes, as a Windows share names files: not UTF-8, yet a name to keep
+        "gbk-name": Path(os.fsdecode(os.fsencode(folder) + "/张三讯问笔录.pdf".encode("gbk"))),
     }
+    batch["gbk-name"].write_bytes(b"GIF89a a picture, not a dossier")
     batch["escape"].write_bytes(b"GIF89a not a dossier")
     batch["same-a"].write_bytes(b"Rar!\x1a\x07\x00 first")
     batch["same-b"].write_bytes(b"7z\xbc\xaf\x27\x1c second")
@@ -79,9 +83,9 @@ def test_a_hostile_batch(tmp_path: Path, isolated_data_dir: Path) -> None:
         env=env, capture_output=True, text=True, timeout=900, check=False,
     )
     assert done.returncode == 1, done.stderr[-3000:]  # refusals make exit code 1
-    index = {Path(line["input"]).name: line
+    index = {line["input"]: line
              for line in map(json.loads, (out / "index.jsonl").read_text("utf-8").splitlines())}
-    status = {key: (index[path.name]["status"], index[path.name]["reason"])
+    status = {key: (index[path_text(path)]["status"], index[path_text(path)]["reason"])
               for key, path in batch.items()}
     assert status["good"][0] == "ok", status["good"]
     assert status == {
@@ -94,8 +98,9 @@ def test_a_hostile_batch(tmp_path: Path, isolated_data_dir: Path) -> None:
         "link": ("rejected", "not_regular_file"),
         "fifo": ("rejected", "not_regular_file"),
         "missing": ("not_found", "input not found: no such file"),
+        "gbk-name": ("rejected", "unsupported_format"),
     }
-    assert (out / index["起诉书.pdf"]["dossier_id"] / "case.json").exists()
+    assert (out / index[str(batch["good"])]["dossier_id"] / "case.json").exists()
 
     # The operator's terminal: one line per input, no raw control character, no traceback.
     progress = done.stdout.splitlines()
@@ -111,7 +116,7 @@ def test_a_hostile_batch(tmp_path: Path, isolated_data_dir: Path) -> None:
                if i.key.endswith("/reason.json")]
     assert sorted(r["upload"] for r in records) == sorted(
         ["lying.pdf", "cycle.pdf", "bad[2Jname.pdf", "same.pdf", "same.pdf", "passwd.pdf",
-         "pipe.pdf"])
+         "pipe.pdf", "张三讯问笔录.pdf"])
     same = {store.get_bytes(r["key"]) for r in records if r["upload"] == "same.pdf"}
     assert same == {batch["same-a"].read_bytes(), batch["same-b"].read_bytes()}
     assert not any(SECRET in store.get_bytes(i.key) for i in store.list())
