@@ -133,3 +133,38 @@ def test_a_hostile_batch(tmp_path: Path, isolated_data_dir: Path) -> None:
     assert {k: v for k, v in after.items() if before.get(k) != v} == {}
     assert list(temp.iterdir()) == []
     assert (isolated_data_dir / "gx" / "validations").is_dir()
+
+
+def test_sigterm_stops_the_batch_instead_of_going_on_without_its_api(
+    tmp_path: Path, isolated_data_dir: Path
+) -> None:
+    """``timeout`` (or an operator) ends the command with SIGTERM to its process group,
+    the Prefect API it started included: the batch stops; no next input is started
+    against an API that is gone (it used to be recorded as ``Connection refused``)."""
+    import signal
+    import time
+
+    from dossier.samples.render import render_text_page
+
+    texts = [t for t in make_sample_dossier(5).pages if t][:3]
+    scan = formats.write_tiff([render_text_page(t) for t in texts], tmp_path / "scan.tif")
+    second = formats.write_text_pdf(texts[-1:], tmp_path / "second.pdf")
+    out = tmp_path / "out"
+    env = {k: v for k, v in os.environ.items() if not k.startswith("PREFECT_")}
+    child = subprocess.Popen(
+        [sys.executable, "-c", _CLI, "process", str(scan), str(second), "--out", str(out),
+         "--engine", "tesseract"],
+        env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
+        start_new_session=True)
+    pages = Settings().store_dir / "objects" / "pages"
+    deadline = time.monotonic() + 600
+    while not (pages.exists() and any(pages.rglob("*.png"))):  # mid-OCR of the scan
+        assert child.poll() is None and time.monotonic() < deadline, child.communicate()
+        time.sleep(0.5)
+    os.killpg(child.pid, signal.SIGTERM)
+    stdout, stderr = child.communicate(timeout=300)
+    assert child.returncode != 0
+    lines = (out / "index.jsonl").read_text("utf-8").splitlines()
+    assert all(json.loads(line)["input"] == str(scan) for line in lines), lines
+    assert "second.pdf" not in stdout
+    assert "Connection refused" not in stdout + stderr
