@@ -13,7 +13,6 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
-from minio_buckets import temporary_bucket_store
 
 from dossier.samples import formats
 from dossier.settings import FLOW_MIB, Settings
@@ -104,15 +103,6 @@ def test_refused_uploads_of_one_name_never_overwrite_each_other(tmp_path: Path) 
     again = take_in(store, first, settings)
     assert again.status == "duplicate" and again.previous_status == "rejected"
     assert len([i for i in store.list("quarantine/") if i.key.endswith("/reason.json")]) == 2
-
-
-@pytest.fixture(params=["local", pytest.param("minio", marks=pytest.mark.services)])
-def store(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[ObjectStore]:
-    if request.param == "local":
-        yield LocalStore(tmp_path / "store")
-        return
-    with temporary_bucket_store(request.getfixturevalue("services_env"), "test-hostile") as s:
-        yield s
 
 
 def test_an_oversized_upload_keeps_its_first_bytes_and_size_only(

@@ -4,19 +4,16 @@ from __future__ import annotations
 
 import hashlib
 import unicodedata
-from collections.abc import Iterator
 from datetime import datetime
 from pathlib import Path
 
 import pytest
-from minio_buckets import temporary_bucket_store
 from PIL import Image
 
 from dossier.samples import formats
 from dossier.settings import Settings
 from dossier.store.base import ObjectStore
 from dossier.store.keys import manifest_key
-from dossier.store.local import LocalStore
 from intake.marks import DPI
 from schemas.manifest import Manifest
 from tasks.intake.paginate import count_pages
@@ -25,15 +22,6 @@ from tasks.intake.retrieve import quarantine, retrieve
 
 # As macOS sends it: decomposed. Keys must come out composed (NFC).
 CHINESE_NAME = unicodedata.normalize("NFD", "张某盗窃案卷宗（第一卷）.pdf")
-
-
-@pytest.fixture(params=["local", pytest.param("minio", marks=pytest.mark.services)])
-def store(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[ObjectStore]:
-    if request.param == "local":
-        yield LocalStore(tmp_path / "store")
-        return
-    with temporary_bucket_store(request.getfixturevalue("services_env"), "test-intake") as s:
-        yield s
 
 
 @pytest.fixture
