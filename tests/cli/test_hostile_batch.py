@@ -1,7 +1,11 @@
 """``dossier process`` on a batch a hostile sender made, as an operator runs it (a child
 process, its real stdout and stderr): every crafted input is refused with its reason and
 kept, the good dossier beside them is unaffected, a typo is one clear line, nothing
-hangs, nothing reaches the terminal raw, and nothing is written into the checkout."""
+hangs, nothing reaches the terminal raw, and nothing is written into the checkout.
+
+Here, not under tests/flows: the command starts its own Prefect API, so this module
+needs no in-process one.
+"""
 
 from __future__ import annotations
 
@@ -25,6 +29,13 @@ REPO = Path(__file__).resolve().parents[2]
 SECRET = b"DOSSIER_MINIO_SECRET_KEY=not-to-be-copied\n"
 _CLI = "from dossier.cli import app; app(prog_name='dossier')"
 _SKIP_DIRS = {".git", ".venv", "data", "__pycache__", ".pytest_cache", ".ruff_cache"}
+
+
+def _child_env() -> dict[str, str]:
+    """The test's environment for the command, without Prefect settings of the test
+    session; a patient start for the command's own API on a busy machine."""
+    env = {k: v for k, v in os.environ.items() if not k.startswith("PREFECT_")}
+    return env | {"PREFECT_SERVER_EPHEMERAL_STARTUP_TIMEOUT_SECONDS": "600"}
 
 
 def _checkout_files() -> dict[str, int]:
@@ -74,7 +85,7 @@ def test_a_hostile_batch(tmp_path: Path, isolated_data_dir: Path) -> None:
     batch = _batch(tmp_path / "uploads")
     out = tmp_path / "out"
     before = _checkout_files()
-    env = {k: v for k, v in os.environ.items() if not k.startswith("PREFECT_")}
+    env = _child_env()
     temp = tmp_path / "tmp"
     temp.mkdir()
     env |= {"TMPDIR": str(temp), "PYTHONDONTWRITEBYTECODE": "1"}
@@ -150,7 +161,7 @@ def test_sigterm_stops_the_batch_instead_of_going_on_without_its_api(
     scan = formats.write_tiff([render_text_page(t) for t in texts], tmp_path / "scan.tif")
     second = formats.write_text_pdf(texts[-1:], tmp_path / "second.pdf")
     out = tmp_path / "out"
-    env = {k: v for k, v in os.environ.items() if not k.startswith("PREFECT_")}
+    env = _child_env()
     child = subprocess.Popen(
         [sys.executable, "-c", _CLI, "process", str(scan), str(second), "--out", str(out),
          "--engine", "tesseract"],
