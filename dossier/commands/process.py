@@ -117,6 +117,8 @@ def run_batch(
                     with utf8_named(path.absolute(), work_dir()) as given:
                         outcome = ingest_dossier(path=str(given), until=until, engine=engine)
                 except Exception as error:  # a bug or an outage: record it, go on
+                    if _terminated_by(error):  # Prefect's own SIGTERM handler ran instead
+                        _terminated.set()
                     line |= {"status": "needs_review",
                              "reason": f"flow failed: {error}"[:300], "error": True}
                 else:
@@ -144,6 +146,20 @@ def run_batch(
                 break
     quiet_shutdown()
     return lines
+
+
+def _terminated_by(error: BaseException) -> bool:
+    """Whether a SIGTERM lies behind ``error``: during a flow run Prefect's handler takes
+    the signal and raises TerminationSignal, and reporting the crash to the API the
+    signal also ended raises what reaches us (Connection refused) in its stead."""
+    seen: set[int] = set()
+    current: BaseException | None = error
+    while current is not None and id(current) not in seen:
+        if type(current).__name__ == "TerminationSignal":
+            return True
+        seen.add(id(current))
+        current = current.__cause__ or current.__context__
+    return False
 
 
 def _missing(path: Path) -> str | None:

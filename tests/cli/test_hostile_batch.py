@@ -81,6 +81,7 @@ def _batch(folder: Path) -> dict[str, Path]:
     return batch
 
 
+@pytest.mark.timeout(1800)  # ten inputs, each its own flow run, on a busy machine
 def test_a_hostile_batch(tmp_path: Path, isolated_data_dir: Path) -> None:
     batch = _batch(tmp_path / "uploads")
     out = tmp_path / "out"
@@ -175,7 +176,8 @@ def test_sigterm_stops_the_batch_instead_of_going_on_without_its_api(
     os.killpg(child.pid, signal.SIGTERM)
     stdout, stderr = child.communicate(timeout=300)
     assert child.returncode != 0
-    lines = (out / "index.jsonl").read_text("utf-8").splitlines()
-    assert all(json.loads(line)["input"] == str(scan) for line in lines), lines
-    assert "second.pdf" not in stdout
-    assert "Connection refused" not in stdout + stderr
+    lines = [json.loads(line) for line in (out / "index.jsonl").read_text("utf-8").splitlines()]
+    assert [(line["input"], line["status"]) for line in lines] in (
+        [], [(str(scan), "interrupted")]), lines
+    assert "second.pdf" not in stdout and "Connection refused" not in stdout
+    assert "stopped: 1 inputs not started" in stderr or not lines
