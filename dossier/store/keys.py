@@ -10,7 +10,9 @@ import re
 import unicodedata
 
 MAX_KEY_BYTES = 1024
-MAX_SEGMENT_BYTES = 255  # a file name on ext4/xfs: the local store keeps a segment as one
+# A file name on ext4/xfs is at most 255 bytes; the local store keeps a segment as one
+# file name and its sidecar as the segment plus ".json".
+MAX_SEGMENT_BYTES = 255 - len(".json")
 _CONTROL = re.compile(r"[\x00-\x1f\x7f-\x9f]")
 IMMUTABLE_PREFIXES = ("originals/",)
 
@@ -79,8 +81,9 @@ def _decoded(name: str) -> str:
 def _fit_segment(name: str) -> str:
     """At most :data:`MAX_SEGMENT_BYTES` of UTF-8, the suffix kept (``….pdf``).
 
-    S3 takes a 300-byte name, a directory does not (ENAMETOOLONG): cut here, the
-    one place names become segments, so both stores keep the same key.
+    A directory refuses a longer name (ENAMETOOLONG), and so does MinIO on its file
+    system backend: cut here, the one place names become segments, so both stores
+    keep the same key.
     """
     if len(name.encode("utf-8")) <= MAX_SEGMENT_BYTES:
         return name

@@ -77,7 +77,7 @@ def build_corpus(folder: Path, secret: Path) -> list[Hostile]:
         Hostile("unsupported-docx", _docx(folder / "起诉书.docx"), "unsupported_format"),
         Hostile("control-characters-in-name",
                 formats.write_image(page, folder / "page\n\x07\x1b[31mred.png"), "accepted", 1),
-        Hostile("name-255-bytes", formats.write_image(page, folder / ("卷" * 83 + ".png")),
+        Hostile("name-253-bytes", formats.write_image(page, folder / ("卷" * 83 + ".png")),
                 "accepted", 1),
     ]
     link = folder / "passwd.pdf"

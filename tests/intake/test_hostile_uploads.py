@@ -80,11 +80,11 @@ def test_every_hostile_upload_is_refused_with_its_reason_or_read_safely(
             assert store.get_bytes(record["key"]) == upload.path.read_bytes()
     assert outcomes == {u.name: u.expect for u in corpus}
     # Nothing a link pointed at reached the store; names with control characters are
-    # kept without them, and a 255-byte name fits the local store as one segment.
+    # kept without them, and a 253-byte name is cut to fit the local store (250 bytes).
     assert not any(SECRET in data for data in _all_bytes(store))
     originals = [i.key for i in store.list("originals/")]
     assert any(k.endswith("/page[31mred.png") for k in originals)
-    assert all(len(k.rsplit("/", 1)[1].encode()) <= 255 for k in originals)
+    assert all(len(k.rsplit("/", 1)[1].encode()) <= 250 for k in originals)
 
 
 def test_refused_uploads_of_one_name_never_overwrite_each_other(tmp_path: Path) -> None:
@@ -132,14 +132,14 @@ def test_an_oversized_upload_keeps_its_first_bytes_and_size_only(
 
 def test_a_name_of_300_bytes(store: ObjectStore, tmp_path: Path) -> None:
     """No file system here holds a 300-byte name (ext4 and MinIO's both stop at 255), so
-    it cannot arrive as an upload; a name that reaches a key is cut to 255 bytes there,
-    its suffix kept, the same on both stores."""
+    it cannot arrive as an upload; a name that reaches a key is cut to 250 bytes there
+    (the local store's sidecar adds ".json"), its suffix kept, the same on both stores."""
     name = "张" * 98 + "卷宗.pdf"  # 98*3 + 6 + 4 = 304 bytes
     with pytest.raises((OSError, S3Error)):  # ENAMETOOLONG / XMinioInvalidObjectName
         store.put_bytes(f"incoming/{name}", b"%PDF-1.7")
     key = original_key("d0123456789abcdef", name)
     segment = key.rsplit("/", 1)[1]
-    assert len(segment.encode()) <= 255 and segment.endswith("张.pdf")
+    assert len(segment.encode()) <= 250 and segment.endswith("张.pdf")
     assert store.put_bytes(key, b"%PDF-1.7").key == key
 
 
