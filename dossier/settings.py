@@ -72,6 +72,12 @@ class Settings(BaseSettings):
     minio_secret_key: SecretStr | None = None
     minio_secure: bool = False
     bucket: str | None = Field(None, description="Default: dossiers-<environment>.")
+    originals_retention_days: int = Field(
+        3650, ge=1,
+        description="In a bucket with object locking (dossier services up makes one), each "
+        "original is kept under GOVERNANCE retention this long: no component can delete it "
+        "or destroy its bytes by an overwrite (see infra/access.py).",
+    )
 
     # Intake limits (safe defaults; a dossier beyond them is quarantined)
     max_upload_bytes: int = 2 * 1024**3
@@ -85,6 +91,13 @@ class Settings(BaseSettings):
     # OCR
     ocr_engine: Literal["rapidocr", "tesseract"] = "rapidocr"
     ocr_page_timeout_s: float = 300.0
+    dossier_timeout_s: float = Field(
+        4 * 3600.0,
+        gt=0,
+        description="Time one dossier's pages may take in all, from the start of its run: "
+        "a page not read by then is failed at once (the dossier goes to review), so no "
+        "upload holds a worker for good however its pages are built.",
+    )
     memory_budget_mib: int = Field(
         1024,
         ge=256,

@@ -40,6 +40,7 @@ from tasks.orchestration.review import review_artifact
 from tasks.orchestration.runners import ingest_task_runner
 from tasks.stages.chain import position, stage_names, stages_after
 from tasks.stages.outcome import DossierOutcome
+from tasks.stages.page_pool import dossier_deadline
 
 
 def run_name() -> str:
@@ -87,6 +88,7 @@ def ingest_dossier(
         return position(last) >= position(stage)
 
     logger = get_run_logger()
+    deadline = dossier_deadline()  # pages not read by then fail at once: the run ends
     intake = retrieve(key=key, path=path)
     outcome = DossierOutcome(
         upload=intake.upload, dossier_id=intake.dossier_id, page_count=intake.page_count,
@@ -112,7 +114,7 @@ def ingest_dossier(
             progress=0.0, key=f"{dossier_id}-ocr-progress",
             description=f"OCR of {len(plan.todo)} of {plan.page_count} pages")
         futures = {read_page_task.submit(dossier_id, plan.original_key, plan.sha256, page,
-                                         plan.engine): page for page in plan.todo}
+                                         plan.engine, deadline): page for page in plan.todo}
         failures: dict[int, str] = {}
         for done, future in enumerate(as_completed(list(futures)), start=1):
             future.wait()  # fixes the final state locally; .state alone may read a lagging API

@@ -3,11 +3,12 @@
 Every few minutes, list ``incoming/`` and start ingest for each upload that is
 neither done nor in flight. Done is decided on the upload's bytes, not its
 name: the sha-derived dossier id has a finished manifest (a run went through
-the whole chain), or a quarantine
-record for this upload names that same dossier. In flight means an ingest run
-for the upload's key is scheduled, pending, running or paused. A run
-started twice anyway (the watcher's event and the sweep racing) is harmless:
-the second sees a duplicate.
+the whole chain), or this upload (its name, size and bytes) has a quarantine
+record. An upload over the size limit is never read whole: it is known by its
+upload id (name, size and first bytes). In flight means an ingest run for the
+upload's key is scheduled, pending, running or paused. A run started twice
+anyway (the watcher's event and the sweep racing) is harmless: the second sees
+a duplicate.
 """
 
 from __future__ import annotations
@@ -30,10 +31,12 @@ from prefect.client.schemas.filters import (
 from prefect.client.schemas.objects import StateType
 from prefect.deployments import run_deployment
 
+from dossier.settings import Settings, get_settings
 from dossier.store import get_store
-from dossier.store.base import CHUNK, ObjectInfo, ObjectNotFoundError, ObjectStore
+from dossier.store.base import CHUNK, ObjectInfo, ObjectStore
 from dossier.store.keys import quarantine_reason_key
 from flows.ingest_dossier import ingest_dossier, run_name_for
+from tasks.intake.quarantine import KEEP_HEAD_BYTES, head_fingerprint, upload_id_for
 from tasks.intake.rejection import masked_filename
 from tasks.intake.retrieve import (
     INCOMING,
@@ -41,6 +44,7 @@ from tasks.intake.retrieve import (
     read_manifest,
     upload_name,
 )
+from tasks.intake.source import read_head
 
 IN_FLIGHT = [StateType.SCHEDULED, StateType.PENDING, StateType.RUNNING, StateType.PAUSED]
 
@@ -63,20 +67,27 @@ def sha256_of(store: ObjectStore, info: ObjectInfo) -> str:
     return digest.hexdigest()
 
 
-def upload_state(store: ObjectStore, info: ObjectInfo) -> UploadState:
+def upload_state(
+    store: ObjectStore, info: ObjectInfo, settings: Settings | None = None
+) -> UploadState:
     """Done when the dossier's manifest is finished or this upload was quarantined as it is.
 
     A dossier stopped early or whose run failed is not done: the sweep starts a run, which
     continues from the stages already recorded."""
-    dossier_id = dossier_id_for(sha256_of(store, info))
+    settings = settings or get_settings()
+    name = upload_name(info.key)
+    if info.size > settings.max_upload_bytes:  # refused unread: known by its first bytes
+        head = read_head(store, info.key, KEEP_HEAD_BYTES)
+        upload_id = upload_id_for(name, info.size, head_fingerprint(head))
+        manifest = read_manifest(store, upload_id)
+        return UploadState(info.key, upload_id,
+                           manifest is not None and manifest.is_finished)
+    sha256 = sha256_of(store, info)
+    dossier_id = dossier_id_for(sha256)
     manifest = read_manifest(store, dossier_id)
     if manifest is not None and manifest.is_finished:
         return UploadState(info.key, dossier_id, True)
-    try:
-        record = store.get_json(quarantine_reason_key(upload_name(info.key)))
-    except ObjectNotFoundError:
-        record = None
-    quarantined = isinstance(record, dict) and record.get("dossier_id") == dossier_id
+    quarantined = store.exists(quarantine_reason_key(upload_id_for(name, info.size, sha256)))
     return UploadState(info.key, dossier_id, quarantined)
 
 

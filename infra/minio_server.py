@@ -17,6 +17,7 @@ from pathlib import Path
 
 import psutil
 
+from infra.access import make_locked_bucket, missing_users, provision_minio
 from infra.context import ServiceContext
 from infra.health import http_ok
 from infra.processes import (
@@ -150,8 +151,12 @@ class MinioServer(Service):
         except Exception as exc:  # the client raises several unrelated types
             return ServiceStatus(self.name, "unhealthy", pid, address, type(exc).__name__)
         detail = f"bucket {bucket} {'present' if present else 'MISSING'}"
+        missing = missing_users(self.address(ctx), env, bucket) if present else []
+        if missing:
+            detail += f"; no user for {', '.join(missing)}"
         detail += f"; console {ctx.host}:{ctx.ports.minio_console_port}"
-        return ServiceStatus(self.name, "up" if present else "unhealthy", pid, address, detail)
+        healthy = present and not missing
+        return ServiceStatus(self.name, "up" if healthy else "unhealthy", pid, address, detail)
 
     def start(self, ctx: ServiceContext, env: dict[str, str]) -> None:
         binary = ensure_binary(ctx)
@@ -191,14 +196,16 @@ class MinioServer(Service):
             self._ensure_bucket(ctx, env)
 
     def _ensure_bucket(self, ctx: ServiceContext, env: dict[str, str]) -> None:
+        """The bucket (with object locking when new), and each component's user."""
         bucket = env.get(BUCKET, ctx.bucket)
         client = _client(ctx, env)
         deadline = time.monotonic() + 30
         while True:  # "live" comes before the object layer accepts requests
             try:
                 if not client.bucket_exists(bucket):
-                    log.info("minio: creating bucket %s", bucket)
-                    client.make_bucket(bucket)
+                    log.info("minio: creating bucket %s (object locking on)", bucket)
+                    make_locked_bucket(client, bucket)
+                provision_minio(self.address(ctx), env, bucket)
                 return
             except Exception:
                 if time.monotonic() > deadline:

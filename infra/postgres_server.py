@@ -19,17 +19,22 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from infra import system_packages
+from infra.access import grant_app_rows, provision_app_role
 from infra.context import ServiceContext
 from infra.health import postgres_error
 from infra.processes import ServiceError, ensure_port_free, live_pid, log_tail
 from infra.services import Service, ServiceStatus
 from infra.services_env import (
+    APP_DATABASE_URL,
     DATABASE_URL,
     DATABASES,
     DB_ROLE,
+    app_database_password,
     database_password,
     postgres_url,
 )
+
+LIBRARY_DATABASES = ("dossier", "dossier_test")  # the flows' role works in these
 
 log = logging.getLogger("infra.services")
 
@@ -138,6 +143,9 @@ class Postgres(Service):
         error = postgres_error(env[DATABASE_URL])
         if error:
             return ServiceStatus(self.name, "unhealthy", pid, address, error)
+        if env.get(APP_DATABASE_URL) and postgres_error(env[APP_DATABASE_URL]):
+            return ServiceStatus(self.name, "unhealthy", pid, address,
+                                 "the flows' role dossier_app cannot log in")
         return ServiceStatus(self.name, "up", pid, address, "databases " + ", ".join(DATABASES))
 
     def start(self, ctx: ServiceContext, env: dict[str, str]) -> None:
@@ -149,7 +157,14 @@ class Postgres(Service):
         if self._pid(ctx) is None:
             ensure_port_free(ctx.host, ctx.ports.postgres_port, "postgres", "DOSSIER_POSTGRES_PORT")
             self._pg_ctl_start(binaries, layout)
-        self._provision(ctx, layout, database_password(env))
+        self._provision(ctx, layout, database_password(env), app_database_password(env))
+
+    def repair(self, ctx: ServiceContext, env: dict[str, str]) -> None:
+        """Roles and grants again on the running cluster (a services.env that gained
+        the flows' role, a password rotated in it)."""
+        if self._pid(ctx) is not None and env.get(DATABASE_URL):
+            self._provision(ctx, _layout(ctx), database_password(env),
+                            app_database_password(env))
 
     def stop(self, ctx: ServiceContext, env: dict[str, str]) -> None:
         if self._pid(ctx) is None:
@@ -221,8 +236,11 @@ class Postgres(Service):
         if result.returncode != 0:
             raise ServiceError(f"pg_ctl start failed: {result.stdout}{log_tail(layout.log)}")
 
-    def _provision(self, ctx: ServiceContext, layout: Layout, password: str) -> None:
-        """Role ``dossier`` with the services.env password, its databases, pg_trgm for Prefect."""
+    def _provision(
+        self, ctx: ServiceContext, layout: Layout, password: str, app_password: str | None
+    ) -> None:
+        """Role ``dossier`` with the services.env password, its databases, pg_trgm for
+        Prefect; the flows' role ``dossier_app`` (rows, no DDL) when services.env has one."""
         import psycopg
         from psycopg import sql
 
@@ -255,6 +273,12 @@ class Postgres(Service):
                 admin.execute(
                     sql.SQL("ALTER ROLE {} LOGIN PASSWORD {}").format(role, sql.Literal(password))
                 )
+            if app_password:
+                provision_app_role(admin, app_password, LIBRARY_DATABASES)
+        for database in LIBRARY_DATABASES if app_password else ():
+            with psycopg.connect(host=str(layout.socket_dir), port=ctx.ports.postgres_port,
+                                 user=SUPERUSER, dbname=database, autocommit=True) as library:
+                grant_app_rows(library, DB_ROLE)
         with psycopg.connect(
             host=str(layout.socket_dir),
             port=ctx.ports.postgres_port,

@@ -24,8 +24,15 @@ BUCKET = "DOSSIER_BUCKET"
 DATABASE_URL = "DOSSIER_DATABASE_URL"
 TEST_DATABASE_URL = "DOSSIER_TEST_DATABASE_URL"
 PREFECT_API_URL = "PREFECT_API_URL"
+# Least privilege (infra/access.py): each component's own MinIO user, the flows' DB role.
+PIPELINE_MINIO_ACCESS_KEY = "DOSSIER_PIPELINE_MINIO_ACCESS_KEY"
+PIPELINE_MINIO_SECRET_KEY = "DOSSIER_PIPELINE_MINIO_SECRET_KEY"
+WATCHER_MINIO_ACCESS_KEY = "DOSSIER_WATCHER_MINIO_ACCESS_KEY"
+WATCHER_MINIO_SECRET_KEY = "DOSSIER_WATCHER_MINIO_SECRET_KEY"
+APP_DATABASE_URL = "DOSSIER_APP_DATABASE_URL"
 
-DB_ROLE = "dossier"
+DB_ROLE = "dossier"  # owns the databases and runs migrations
+APP_DB_ROLE = "dossier_app"  # the flows' role: rows, no DDL
 DATABASES = ("dossier", "dossier_test", "prefect")
 
 _HEADER = (
@@ -41,8 +48,10 @@ def read_services_env(path: Path) -> dict[str, str]:
     return {k: v for k, v in dotenv_values(path).items() if v is not None}
 
 
-def postgres_url(password: str, host: str, port: int, database: str, driver: str) -> str:
-    return f"postgresql+{driver}://{DB_ROLE}:{password}@{host}:{port}/{database}"
+def postgres_url(
+    password: str, host: str, port: int, database: str, driver: str, role: str = DB_ROLE
+) -> str:
+    return f"postgresql+{driver}://{role}:{password}@{host}:{port}/{database}"
 
 
 def _generated(ctx: ServiceContext, password: str) -> dict[str, str]:
@@ -57,6 +66,12 @@ def _generated(ctx: ServiceContext, password: str) -> dict[str, str]:
             password, host, ports.postgres_port, "dossier_test", "psycopg"
         ),
         PREFECT_API_URL: f"http://{host}:{ports.prefect_port}/api",
+        PIPELINE_MINIO_ACCESS_KEY: "pipeline-" + secrets.token_hex(6),
+        PIPELINE_MINIO_SECRET_KEY: secrets.token_urlsafe(30),
+        WATCHER_MINIO_ACCESS_KEY: "watcher-" + secrets.token_hex(6),
+        WATCHER_MINIO_SECRET_KEY: secrets.token_urlsafe(30),
+        APP_DATABASE_URL: postgres_url(secrets.token_urlsafe(24), host, ports.postgres_port,
+                                       "dossier", "psycopg", APP_DB_ROLE),
     }
 
 
@@ -89,6 +104,10 @@ def _write(path: Path, values: dict[str, str]) -> None:
         handle.write(body)
     os.chmod(tmp, 0o600)
     os.replace(tmp, path)
+
+
+def app_database_password(env: dict[str, str]) -> str | None:
+    return _password_of(env.get(APP_DATABASE_URL))
 
 
 def database_password(env: dict[str, str]) -> str:

@@ -11,6 +11,7 @@ import logging
 import sys
 from pathlib import Path
 
+from infra.access import component_env
 from infra.agent_env import agent_environment
 from infra.context import ServiceContext
 from infra.health import http_ok
@@ -79,8 +80,8 @@ class WatcherService(Service):
             since = 0
         else:
             log.info("watcher: starting on %s/incoming/", env.get(BUCKET, ctx.bucket))
-            spawn([dossier_executable(), "watch"], agent_environment(env, str(home)),
-                  log_path, pid_path)
+            spawn([dossier_executable(), "watch"],
+                  agent_environment(component_env(env, "watcher"), str(home)), log_path, pid_path)
         wait_until(lambda: self._subscribed(ctx, since) and self.status(ctx, env).is_up,
                    timeout=90, what="upload watcher",
                    alive=lambda: still_starting_or_alive(pid_path), log_path=log_path)

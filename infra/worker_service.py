@@ -15,6 +15,7 @@ import urllib.error
 import urllib.request
 from pathlib import Path
 
+from infra.access import component_env, migrate_as_owner
 from infra.agent_env import agent_environment, work_pool
 from infra.context import ServiceContext
 from infra.prefect_server import prefect_executable
@@ -94,7 +95,9 @@ class WorkerService(Service):
                     "--name", self.worker_name(ctx, env)]
             if self.limit is not None:
                 argv += ["--limit", str(self.limit)]
-            spawn(argv, agent_environment(env, str(home)), log_path, pid_path)
+            migrate_as_owner(env)  # before any flow run: the flows' role has no DDL
+            spawn(argv, agent_environment(component_env(env, "pipeline"), str(home)),
+                  log_path, pid_path)
         wait_until(lambda: self.status(ctx, env).is_up, timeout=120, what="prefect worker",
                    alive=lambda: still_starting_or_alive(pid_path), log_path=log_path)
 

@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 import json
+import os
 import signal
+import stat
 import sys
 import threading
 from pathlib import Path
@@ -11,6 +13,7 @@ from typing import Annotated
 
 import typer
 
+from dossier.console import path_text, printable_path
 from dossier.prefect_env import configure_prefect, quiet_shutdown
 
 SUPPORTED_SUFFIXES = frozenset(
@@ -20,13 +23,18 @@ INDEX_FIELDS = ("input", "dossier_id", "status", "reason", "stages", "flow_run_i
 
 
 def expand_inputs(paths: list[Path]) -> list[Path]:
-    """Files as given; a directory means each supported file directly in it, sorted."""
+    """Paths as given; a directory means each supported name directly in it, sorted.
+
+    In a directory a link or a pipe with a supported name is listed too (by
+    ``lstat``: nothing is followed or opened here), so that it is refused with
+    its reason rather than silently left out or, worse, followed.
+    """
     inputs: list[Path] = []
     for path in paths:
         if path.is_dir():
             inputs += sorted(
                 p for p in path.iterdir()
-                if p.is_file() and not p.name.startswith(".")
+                if not stat.S_ISDIR(os.lstat(p).st_mode) and not p.name.startswith(".")
                 and p.suffix.lower() in SUPPORTED_SUFFIXES
             )
         else:
@@ -68,14 +76,19 @@ def process(
     raise typer.Exit(1 if bad else 0)
 
 
+_terminated = threading.Event()
+
+
 def _stop_workers_on_sigterm() -> None:
-    """SIGTERM ends the batch: the page workers are killed, not restarted by their pool."""
+    """SIGTERM ends the batch: the page workers are killed, not restarted by their pool,
+    and no further input is started (the Prefect API the batch started is going too)."""
     if threading.current_thread() is not threading.main_thread():
         return
 
     def stop(signum: int, frame: object) -> None:
         from tasks.stages.page_pool import shutdown_pool
 
+        _terminated.set()
         shutdown_pool(now=True)
         raise SystemExit(128 + signum)
 
@@ -92,35 +105,54 @@ def run_batch(
     _stop_workers_on_sigterm()
     from dossier.store import get_store
     from flows.ingest_dossier import ingest_dossier
+    from tasks.intake.source import utf8_named
     from tasks.stages.export import export_dossier
+    from tasks.stages.workspace import work_dir
 
     out.mkdir(parents=True, exist_ok=True)
     store = get_store()
     lines: list[dict] = []
     with open(out / "index.jsonl", "w", encoding="utf-8") as index:
         for number, path in enumerate(inputs, start=1):
-            line: dict = {"input": str(path), "dossier_id": None}
-            try:
-                outcome = ingest_dossier(path=str(path.resolve()), until=until, engine=engine)
-            except Exception as error:  # a bug or an outage: record it, go on with the batch
-                line |= {"status": "needs_review", "reason": f"flow failed: {error}"[:300],
-                         "error": True}
+            line: dict = {"input": path_text(path), "dossier_id": None}
+            missing = _missing(path)
+            if missing:  # a typo is not a dossier: no flow run, no quarantine
+                line |= {"status": "not_found", "reason": missing, "error": True}
             else:
-                line |= {"dossier_id": outcome.dossier_id, "status": outcome.status,
-                         "reason": outcome.reason, "flow_run_id": outcome.flow_run_id,
-                         "stages": {k: v.split(" ", 1)[0] for k, v in outcome.stages.items()}}
-                if outcome.dossier_id and outcome.status != "rejected" and outcome.page_count:
-                    export_dossier(store, outcome.dossier_id, outcome.page_count, out)
-                line["outcome"] = outcome.model_dump(mode="json")
+                try:
+                    # absolute(), not resolve(): a link is refused by the flow, not followed
+                    with utf8_named(path.absolute(), work_dir()) as given:
+                        outcome = ingest_dossier(path=str(given), until=until, engine=engine)
+                except Exception as error:  # a bug or an outage: record it, go on
+                    if _terminated_by(error):  # Prefect's own SIGTERM handler ran instead
+                        _terminated.set()
+                    line |= {"status": "needs_review",
+                             "reason": f"flow failed: {error}"[:300], "error": True}
+                else:
+                    line |= {"dossier_id": outcome.dossier_id, "status": outcome.status,
+                             "reason": outcome.reason, "flow_run_id": outcome.flow_run_id,
+                             "stages": {k: v.split(" ", 1)[0]
+                                        for k, v in outcome.stages.items()}}
+                    if (outcome.dossier_id and outcome.status != "rejected"
+                            and outcome.page_count):
+                        export_dossier(store, outcome.dossier_id, outcome.page_count, out)
+                    line["outcome"] = outcome.model_dump(mode="json")
+            if _terminated.is_set():
+                line |= {"status": "interrupted", "reason": "the batch was stopped (SIGTERM)"}
             index.write(json.dumps({k: line.get(k) for k in INDEX_FIELDS},
                                    ensure_ascii=False) + "\n")
             index.flush()
             lines.append(line)
             if echo:
-                typer.echo(f"[{number}/{len(inputs)}] {path.name}: {line['status']}"
-                           + (f" ({line['reason']})" if line.get("reason") else "")
+                typer.echo(f"[{number}/{len(inputs)}] {printable_path(path.name)}: "
+                           f"{line['status']}"
+                           + (f" ({printable_path(line['reason'])})" if line.get("reason")
+                              else "")
                            + _skipped_note(line), err=False)
             sys.stdout.flush()
+            if _terminated.is_set():
+                typer.echo(f"stopped: {len(inputs) - number} inputs not started", err=True)
+                break
     quiet_shutdown()
     return lines
 
@@ -129,3 +161,31 @@ def _skipped_note(line: dict) -> str:
     skipped = [name for name, action in (line.get("stages") or {}).items()
                if action == "skipped"]
     return f" [skipped, already done: {', '.join(skipped)}]" if skipped else ""
+
+
+def _terminated_by(error: BaseException) -> bool:
+    """Whether a SIGTERM lies behind ``error``: during a flow run Prefect's handler takes
+    the signal and raises TerminationSignal, and reporting the crash to the API the
+    signal also ended raises what reaches us (Connection refused) in its stead."""
+    seen: set[int] = set()
+    current: BaseException | None = error
+    while current is not None and id(current) not in seen:
+        if type(current).__name__ == "TerminationSignal":
+            return True
+        seen.add(id(current))
+        current = current.__cause__ or current.__context__
+    return False
+
+
+def _missing(path: Path) -> str | None:
+    """Why ``path`` cannot be an upload at all (it does not exist), else None."""
+    from tasks.intake.rejection import RejectedInput
+    from tasks.intake.source import InputNotFoundError, check_local_upload
+
+    try:
+        check_local_upload(path)
+    except InputNotFoundError:
+        return "input not found: no such file"
+    except RejectedInput:  # a link, a pipe: the flow refuses it and keeps the record
+        return None
+    return None

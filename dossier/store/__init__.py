@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from dossier.settings import Settings, get_settings
 from dossier.store.base import (
+    CorruptObjectError,
     ImmutableObjectError,
     ObjectInfo,
     ObjectNotFoundError,
@@ -12,6 +13,7 @@ from dossier.store.base import (
 from dossier.store.keys import InvalidKeyError
 
 __all__ = [
+    "CorruptObjectError",
     "ImmutableObjectError",
     "InvalidKeyError",
     "ObjectInfo",
@@ -40,6 +42,7 @@ def get_store(settings: Settings | None = None) -> ObjectStore:
             secret_key=settings.minio_secret_key.get_secret_value(),
             bucket=settings.bucket or f"dossiers-{settings.environment}",
             secure=settings.minio_secure,
+            originals_retention_days=settings.originals_retention_days,
         )
     from dossier.store.local import LocalStore
 

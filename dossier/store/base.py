@@ -9,9 +9,10 @@ from __future__ import annotations
 import hashlib
 import io
 import json
+import os
 import re
-import shutil
 import tempfile
+import threading
 from abc import ABC, abstractmethod
 from collections.abc import Iterator
 from contextlib import AbstractContextManager
@@ -32,6 +33,10 @@ _METADATA_NAME = re.compile(r"^[a-z0-9][a-z0-9-]{0,63}$")
 
 class ObjectNotFoundError(KeyError):
     """No object under that key."""
+
+
+class CorruptObjectError(OSError):
+    """The bytes under a key are not the ones the store wrote (cut short, changed in place)."""
 
 
 class ImmutableObjectError(PermissionError):
@@ -73,6 +78,14 @@ def sha256_of_file(path: Path) -> str:
         for chunk in iter(lambda: fh.read(CHUNK), b""):
             digest.update(chunk)
     return digest.hexdigest()
+
+
+def verify(key: str, info: ObjectInfo, size: int, sha256: str) -> None:
+    """Raise :class:`CorruptObjectError` unless the bytes read are those recorded at put."""
+    if size != info.size:
+        raise CorruptObjectError(f"{key}: read {size} bytes, the store recorded {info.size}")
+    if info.sha256 is not None and sha256 != info.sha256:
+        raise CorruptObjectError(f"{key}: the bytes read do not match their recorded sha256")
 
 
 def spool_with_sha256(stream: BinaryIO) -> tuple[BinaryIO, int, str]:
@@ -150,17 +163,47 @@ class ObjectStore(ABC):
 
     # --- reading -----------------------------------------------------------
     def get_bytes(self, key: str) -> bytes:
-        with self.open(key) as fh:
-            return fh.read()
+        """The object's bytes, checked against the size and sha256 recorded at put.
+
+        A mismatch is read once more: the object may have been replaced (whole, never
+        torn) between looking it up and reading it.
+        """
+        for attempt in (1, 2):
+            info = self.stat(key)
+            with self.open(key) as fh:
+                data = fh.read()
+            try:
+                verify(key, info, len(data), hashlib.sha256(data).hexdigest())
+            except CorruptObjectError:
+                if attempt == 2:
+                    raise
+                continue
+            return data
+        raise AssertionError("unreachable")
 
     def get_json(self, key: str) -> object:
         return json.loads(self.get_bytes(key))
 
     def download(self, key: str, path: str | Path) -> Path:
+        """Copy the object to ``path`` through a temporary name beside it, checked
+        against the object's size and sha256 before it takes the name: a full disk
+        or a dropped connection leaves no half-written file under ``path``."""
         path = Path(path)
         path.parent.mkdir(parents=True, exist_ok=True)
-        with self.open(key) as src, open(path, "wb") as dst:
-            shutil.copyfileobj(src, dst, CHUNK)
+        info = self.stat(key)
+        partial = path.with_name(f".{path.name}.{os.getpid()}.{threading.get_ident()}.part")
+        try:
+            digest = hashlib.sha256()
+            with self.open(key) as src, open(partial, "wb") as dst:
+                for chunk in iter(lambda: src.read(CHUNK), b""):
+                    digest.update(chunk)
+                    dst.write(chunk)
+                dst.flush()
+                os.fsync(dst.fileno())
+            verify(key, info, partial.stat().st_size, digest.hexdigest())
+            os.replace(partial, path)
+        finally:
+            partial.unlink(missing_ok=True)
         return path
 
     def open(self, key: str) -> AbstractContextManager[BinaryIO]:

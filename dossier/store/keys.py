@@ -10,6 +10,9 @@ import re
 import unicodedata
 
 MAX_KEY_BYTES = 1024
+# A file name on ext4/xfs is at most 255 bytes; the local store keeps a segment as one
+# file name and its sidecar as the segment plus ".json".
+MAX_SEGMENT_BYTES = 255 - len(".json")
 _CONTROL = re.compile(r"[\x00-\x1f\x7f-\x9f]")
 IMMUTABLE_PREFIXES = ("originals/",)
 
@@ -55,11 +58,42 @@ def validate_prefix(prefix: str) -> str:
 
 def safe_filename(name: str) -> str:
     """The last path component of an upload name, usable as one key segment."""
+    name = _decoded(name)
     name = unicodedata.normalize("NFC", name).replace("\\", "/").rsplit("/", 1)[-1]
     name = _CONTROL.sub("", name).strip()
     if name in ("", ".", ".."):
         name = "upload"
-    return name
+    return _fit_segment(name)
+
+
+def _decoded(name: str) -> str:
+    """A local file name that was not UTF-8 (Python keeps its bytes as lone surrogates):
+    GB18030 first, since Chinese Windows writes GBK names; else U+FFFD for what is not."""
+    if not any("\udc80" <= ch <= "\udcff" for ch in name):
+        return name
+    raw = name.encode("utf-8", "surrogateescape")
+    try:
+        return raw.decode("gb18030")
+    except UnicodeDecodeError:
+        return raw.decode("utf-8", "replace")
+
+
+def _fit_segment(name: str) -> str:
+    """At most :data:`MAX_SEGMENT_BYTES` of UTF-8, the suffix kept (``….pdf``).
+
+    A directory refuses a longer name (ENAMETOOLONG), and so does MinIO on its file
+    system backend: cut here, the one place names become segments, so both stores
+    keep the same key.
+    """
+    if len(name.encode("utf-8")) <= MAX_SEGMENT_BYTES:
+        return name
+    stem, dot, suffix = name.rpartition(".")
+    tail = f".{suffix}" if dot and stem and len(suffix.encode("utf-8")) <= 16 else ""
+    body = name[: len(name) - len(tail)]
+    budget = MAX_SEGMENT_BYTES - len(tail.encode("utf-8"))
+    while len(body.encode("utf-8")) > budget:
+        body = body[:-1]
+    return body + tail
 
 
 def incoming_key(upload: str) -> str:
@@ -99,12 +133,19 @@ def suggestions_key(dossier_id: str) -> str:
     return validate_key(f"suggestions/{dossier_id}.json")
 
 
-def quarantine_key(upload: str) -> str:
-    return validate_key(f"quarantine/{upload}")
+def quarantine_key(upload_id: str) -> str:
+    """The refused upload's bytes, under its upload id: two uploads never share a key."""
+    return validate_key(f"quarantine/{upload_id}/upload")
 
 
-def quarantine_reason_key(upload: str) -> str:
-    return validate_key(f"quarantine/{upload}.reason.json")
+def quarantine_head_key(upload_id: str) -> str:
+    """The first bytes of an upload refused before it was read whole (over the size limit)."""
+    return validate_key(f"quarantine/{upload_id}/head")
+
+
+def quarantine_reason_key(upload_id: str) -> str:
+    """The reason file: why, when, and the upload's own name."""
+    return validate_key(f"quarantine/{upload_id}/reason.json")
 
 
 def review_key(dossier_id: str) -> str:

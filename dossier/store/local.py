@@ -28,6 +28,7 @@ from typing import BinaryIO
 
 from dossier.store.base import (
     CHUNK,
+    CorruptObjectError,
     ImmutableObjectError,
     ObjectInfo,
     ObjectNotFoundError,
@@ -217,9 +218,14 @@ class LocalStore(ObjectStore):
             sidecar = json.loads(self._meta_path(key).read_text(encoding="utf-8"))
         except (FileNotFoundError, NotADirectoryError, json.JSONDecodeError):
             sidecar = {}
-        if sidecar.get("inode") == st.st_ino and sidecar.get("size") == st.st_size:
+        if sidecar.get("inode") == st.st_ino:
+            if sidecar.get("size") != st.st_size:
+                # Every write goes to a new inode (temp file, then rename): the same inode
+                # with another size was cut or changed in place, behind the store's back.
+                raise CorruptObjectError(
+                    f"{key}: {st.st_size} bytes on disk, {sidecar.get('size')} written")
             return sidecar
-        return {
+        return {  # a crash between the rename and the sidecar: the bytes are whole
             "sha256": sha256_of_file(self._object_path(key)),
             "size": st.st_size,
             "inode": st.st_ino,

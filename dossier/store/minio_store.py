@@ -8,15 +8,19 @@ name can be kept in metadata as well as in the key.
 from __future__ import annotations
 
 import math
+import os
 import urllib.parse
 from collections.abc import Iterator, Mapping
 from contextlib import AbstractContextManager, contextmanager
-from datetime import timedelta
+from datetime import UTC, datetime, timedelta
 from typing import BinaryIO
 
+import urllib3
 from minio import Minio
-from minio.commonconfig import ComposeSource, CopySource
+from minio.commonconfig import GOVERNANCE, ComposeSource, CopySource
 from minio.error import S3Error
+from minio.retention import Retention
+from urllib3.util import Retry, Timeout
 
 from dossier.store.base import (
     SHA256_METADATA,
@@ -24,7 +28,7 @@ from dossier.store.base import (
     ObjectNotFoundError,
     ObjectStore,
 )
-from dossier.store.keys import validate_key
+from dossier.store.keys import is_immutable, validate_key
 
 META_PREFIX = "x-amz-meta-"
 _NOT_FOUND = {"NoSuchKey", "NoSuchObject", "ResourceNotFound"}
@@ -33,6 +37,14 @@ _NOT_FOUND = {"NoSuchKey", "NoSuchObject", "ResourceNotFound"}
 PART_SIZE = 5 * 1024 * 1024
 MAX_PARTS = 10_000
 MAX_COPY_BYTES = 5 * 1024**3
+# A request MinIO does not answer (stopped, restarting, "server not initialized") is
+# retried with backoff 0.5 s doubling to 10 s: 10 connection attempts wait ~65 s in all,
+# long enough for a restart, so a short outage delays a run instead of failing its pages.
+# Connection errors are retried whatever the method (the request never reached the
+# server); read errors and 5xx answers only for idempotent methods (urllib3's default).
+CONNECT_RETRIES = 10
+BACKOFF_S, BACKOFF_MAX_S = 0.5, 10.0
+REQUEST_TIMEOUT_S = 300
 # Printable ASCII but '%', so encoding is reversible and plain values stay readable.
 _SAFE = "".join(chr(c) for c in range(0x20, 0x7F) if chr(c) != "%")
 
@@ -61,6 +73,23 @@ def _user_metadata(headers: Mapping[str, str]) -> tuple[str | None, dict[str, st
     return sha, metadata
 
 
+def http_client(connect_retries: int = CONNECT_RETRIES) -> urllib3.PoolManager:
+    """minio-py's own pool settings, with retries that outlast a MinIO restart."""
+    import certifi
+
+    return urllib3.PoolManager(
+        timeout=Timeout(connect=REQUEST_TIMEOUT_S, read=REQUEST_TIMEOUT_S),
+        maxsize=10,
+        cert_reqs="CERT_REQUIRED",
+        ca_certs=os.environ.get("SSL_CERT_FILE") or certifi.where(),
+        retries=Retry(
+            total=None, connect=connect_retries, read=2, status=5, other=0,
+            backoff_factor=BACKOFF_S, backoff_max=BACKOFF_MAX_S,
+            status_forcelist=[500, 502, 503, 504],
+        ),
+    )
+
+
 def _part_size(size: int) -> int:
     """5 MiB parts unless the object would need more than S3's 10,000."""
     needed = math.ceil(size / MAX_PARTS) if size > 0 else PART_SIZE
@@ -71,14 +100,34 @@ def _part_size(size: int) -> int:
 class MinioStore(ObjectStore):
     def __init__(
         self, endpoint: str, access_key: str, secret_key: str, bucket: str,
-        secure: bool = False,
+        secure: bool = False, originals_retention_days: int = 3650,
     ) -> None:
         self.endpoint = endpoint
         self.bucket = bucket
         self.secure = secure
+        self.originals_retention_days = originals_retention_days
         self._client = Minio(endpoint, access_key=access_key, secret_key=secret_key,
-                             secure=secure)
+                             secure=secure, http_client=http_client())
         self.ensure_bucket()
+        self.locked = self._has_object_lock()
+
+    def _has_object_lock(self) -> bool:
+        """Whether the bucket was made with object locking (then originals get retention)."""
+        try:
+            self._client.get_object_lock_config(self.bucket)
+        except S3Error as exc:
+            if exc.code in ("ObjectLockConfigurationNotFoundError", "AccessDenied"):
+                return False
+            raise
+        return True
+
+    def _retention(self, key: str) -> Retention | None:
+        """GOVERNANCE retention for an original in a locked bucket, else None."""
+        if not (self.locked and is_immutable(key)):
+            return None
+        until = datetime.now(UTC).replace(microsecond=0) + timedelta(
+            days=self.originals_retention_days)
+        return Retention(GOVERNANCE, until)
 
     @property
     def client(self) -> Minio:
@@ -94,8 +143,15 @@ class MinioStore(ObjectStore):
         return f"MinioStore({self.endpoint!r}, bucket={self.bucket!r})"
 
     def ensure_bucket(self) -> None:
-        if self._client.bucket_exists(self.bucket):
-            return
+        try:
+            if self._client.bucket_exists(self.bucket):
+                return
+        except S3Error as exc:
+            # A component without the right to look (the watcher lists incoming/ only)
+            # has no right to make buckets either: the bucket is the services' to make.
+            if exc.code == "AccessDenied":
+                return
+            raise
         try:
             self._client.make_bucket(self.bucket)
         except S3Error as exc:
@@ -112,7 +168,7 @@ class MinioStore(ObjectStore):
         headers[SHA256_METADATA] = sha256
         self._client.put_object(
             self.bucket, key, stream, size, content_type=content_type, metadata=headers,
-            part_size=_part_size(size), num_parallel_uploads=1,
+            part_size=_part_size(size), num_parallel_uploads=1, retention=self._retention(key),
         )
         return self._stat(key)
 
@@ -120,13 +176,15 @@ class MinioStore(ObjectStore):
         source = self._stat(src)
         if source.size <= MAX_COPY_BYTES:
             # The default metadata directive is COPY: sha256 and user metadata carry over.
-            self._client.copy_object(self.bucket, dst, CopySource(self.bucket, src))
+            self._client.copy_object(self.bucket, dst, CopySource(self.bucket, src),
+                                     retention=self._retention(dst))
         else:
             headers = {name: _encode(value) for name, value in source.metadata.items()}
             headers[SHA256_METADATA] = source.sha256 or ""
             headers["Content-Type"] = source.content_type
             self._client.compose_object(
-                self.bucket, dst, [ComposeSource(self.bucket, src)], metadata=headers
+                self.bucket, dst, [ComposeSource(self.bucket, src)], metadata=headers,
+                retention=self._retention(dst),
             )
         return self._stat(dst)
 

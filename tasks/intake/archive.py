@@ -12,6 +12,7 @@ from __future__ import annotations
 import functools
 import re
 import stat
+import struct
 import tempfile
 import zipfile
 import zlib
@@ -113,7 +114,26 @@ def _check_directory(infos: list[zipfile.ZipInfo], settings: Settings) -> None:
                 )
 
 
-def open_zip(path: Path) -> zipfile.ZipFile:
+def declared_members(path: Path) -> int | None:
+    """The member count the end record declares (zip64 included), read without parsing
+    the central directory; None when there is no end record to read."""
+    with open(path, "rb") as fh:
+        try:
+            end = zipfile._EndRecData(fh)  # type: ignore[attr-defined]  # stable since 2.6
+        except (OSError, struct.error):
+            return None
+    return None if end is None else int(end[zipfile._ECD_ENTRIES_TOTAL])  # type: ignore[attr-defined]
+
+
+def open_zip(path: Path, settings: Settings | None = None) -> zipfile.ZipFile:
+    """Open, after the declared member count passed the limit: ``zipfile`` parses every
+    entry of the central directory up front (seconds for 100,000 members)."""
+    if settings is not None:
+        declared = declared_members(path)
+        if declared is not None and declared > settings.max_zip_members:
+            raise RejectedInput(
+                "zip_bomb", f"{declared} members declared, limit {settings.max_zip_members}"
+            )
     try:
         return zipfile.ZipFile(path)
     except zipfile.BadZipFile as exc:
@@ -216,7 +236,7 @@ def count_zip_pages(path: Path, settings: Settings) -> int:
 def iter_zip_pages(path: Path, settings: Settings) -> Iterator[tuple[Image.Image, int | None]]:
     """``(page image, dpi)`` per page; one member is held (spooled) at a time."""
     produced = 0
-    with open_zip(path) as archive:
+    with open_zip(path, settings) as archive:
         budget = _Budget(settings)
         for member in page_members(archive, settings):
             with _inflate(archive, member, budget) as spool:
@@ -247,7 +267,7 @@ def _page_map_of(path: Path, mtime_ns: int, size: int, settings_json: str) -> tu
     """
     settings = Settings.model_validate_json(settings_json)
     pages: list[tuple[int, int]] = []
-    with open_zip(path) as archive:
+    with open_zip(path, settings) as archive:
         for index, member in enumerate(page_members(archive, settings)):
             try:
                 with archive.open(member.info) as stream:
@@ -271,7 +291,7 @@ def load_zip_page(path: Path, page: int, settings: Settings) -> tuple[Image.Imag
     if not 1 <= page <= len(page_map):
         raise IndexError(f"page {page} of {len(page_map)}")
     member_index, frame = page_map[page - 1]
-    with open_zip(path) as archive:
+    with open_zip(path, settings) as archive:
         member = page_members(archive, settings)[member_index]
         with _inflate(archive, member, _Budget(settings)) as spool:
             if _check_member_content(member, spool) == "tiff":

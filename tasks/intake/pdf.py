@@ -31,6 +31,7 @@ MIN_TEXT_CHARS = 20  # letters, digits and 汉字 a page needs before its text l
 MAX_GARBAGE_SHARE = 0.1  # of non-space characters: U+FFFD, control, private use, unassigned
 SCAN_COVERAGE = 0.5  # share of the page area under images that makes it a scan
 EOF_WINDOW = 2048  # bytes at the end searched for %%EOF
+MAX_FORM_DEPTH = 15  # form XObjects inside form XObjects searched for images (pypdfium2's default)
 
 # PDFium is not thread-safe, not even across documents (pypdfium2's docs: "it is not
 # allowed to call pdfium functions simultaneously across different threads"), and page
@@ -79,20 +80,49 @@ def _render_size(width_pt: float, height_pt: float, dpi: int) -> tuple[int, int]
 
 
 def check_pdf(pdf: pdfium.PdfDocument, settings: Settings) -> int:
-    """Page count, after checking the page and pixel limits (no page is loaded)."""
+    """Page count, after checking the page limit, then each page against the pixel limit.
+
+    The count comes first: a page tree may declare 100,000 pages it does not hold,
+    or contain itself, and only the count says so without touching a page. Then
+    every page is loaded (its objects parsed, nothing rendered): a page missing
+    from a lying tree is refused as ``unreadable``, and an image drawn on a page
+    is held to the same pixel limit as a page (a 50,000 x 50,000 image on an A4
+    page costs seconds of inflating per render, whatever the page's size).
+    """
     with PDFIUM_LOCK:
         count = len(pdf)
-        sizes = [pdf.get_page_size(index) for index in range(min(count, settings.max_pages))]
     if count == 0:
         raise RejectedInput("empty", "the PDF has no pages")
     if count > settings.max_pages:
         raise RejectedInput(
             "too_many_pages", f"the PDF has {count} pages, limit {settings.max_pages}"
         )
-    for index, size in enumerate(sizes):
-        width, height = _render_size(*size, settings.render_dpi)
-        check_page_pixels(width, height, settings, f"page {index + 1} at {settings.render_dpi} dpi")
+    for index in range(count):
+        check_pdf_page(pdf, index, settings)
     return count
+
+
+def check_pdf_page(pdf: pdfium.PdfDocument, index: int, settings: Settings) -> None:
+    """One page's render size and embedded images against the pixel limit."""
+    label = f"page {index + 1}"
+    with PDFIUM_LOCK:
+        try:
+            size = pdf.get_page_size(index)
+            page = pdf[index]
+        except pdfium.PdfiumError as exc:
+            raise RejectedInput(
+                "unreadable", f"{label} of {len(pdf)} cannot be loaded (broken page tree)"
+            ) from exc
+        try:
+            images = [obj.get_px_size() for obj in page.get_objects(
+                filter=[pdfium_c.FPDF_PAGEOBJ_IMAGE], max_depth=MAX_FORM_DEPTH)]
+        finally:
+            page.close()
+    width, height = _render_size(*size, settings.render_dpi)
+    check_page_pixels(width, height, settings, f"{label} at {settings.render_dpi} dpi")
+    for number, (image_width, image_height) in enumerate(images, start=1):
+        if image_width and image_height:  # an empty image object draws nothing
+            check_page_pixels(image_width, image_height, settings, f"{label} image {number}")
 
 
 def count_pdf_pages(path: Path, settings: Settings) -> int:
@@ -212,9 +242,7 @@ def load_pdf_page(path: Path, index: int, settings: Settings) -> PdfPage:
                 )
             if not 0 <= index < count:
                 raise IndexError(f"page {index + 1} of {count}")
-            width, height = _render_size(*pdf.get_page_size(index), settings.render_dpi)
-            label = f"page {index + 1} at {settings.render_dpi} dpi"
-            check_page_pixels(width, height, settings, label)
+            check_pdf_page(pdf, index, settings)
             pdf.init_forms()
             return _load_page(pdf, index, settings)
     finally:

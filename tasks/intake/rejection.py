@@ -24,6 +24,7 @@ ReasonCode = Literal[
     "too_many_pages",
     "image_too_large",
     "unreadable",
+    "not_regular_file",
 ]
 REASON_CODES: frozenset[str] = frozenset(get_args(ReasonCode))
 
@@ -40,6 +41,7 @@ REASON_LABELS: dict[str, str] = {
     "too_many_pages": "页数超过上限",
     "image_too_large": "页面图像像素超过上限",
     "unreadable": "文件无法读取",
+    "not_regular_file": "不是普通文件（链接、管道或设备）",
 }
 
 

@@ -121,12 +121,14 @@ def plan_pages(dossier_id: str, engine: str | None = None) -> PagePlan:
 
 @task(name="read-page", tags=[OCR_TAG], task_run_name="page-{page:04d}")
 def read_page_task(
-    dossier_id: str, original_key: str, sha256: str, page: int, engine: str | None = None
+    dossier_id: str, original_key: str, sha256: str, page: int, engine: str | None = None,
+    deadline: float | None = None,
 ) -> PageRead:
-    """Cut, keep and OCR one page in a worker process, under the page timeout."""
+    """Cut, keep and OCR one page in a worker process, under the page timeout and the
+    dossier's ``deadline`` (epoch seconds)."""
     original = local_original(get_store(), original_key, sha256)
     record = read_page_isolated(dossier_id, original, page, engine=engine,
-                                original_sha256=sha256)
+                                original_sha256=sha256, deadline=deadline)
     return PageRead(page=page, status=record.status, error=record.error)
 
 

@@ -3,8 +3,10 @@
 ``import great_expectations`` alone takes seconds, so nothing here imports it at
 module level: the first validation pays for the import and the context, later
 ones reuse both. The project (suites, datasource, validation definitions) is the
-versioned directory ``expectations/``; GX keeps its run results under
-``expectations/gx/uncommitted/`` (ignored by git).
+versioned directory ``expectations/``, read-only to a run: GX's run results go
+to ``<data_dir>/gx/validations/`` instead of the project's ``uncommitted/``, so
+a run writes nothing into the checkout (an installed package may not even be
+writable) and leaves no empty result folders behind there.
 """
 
 from __future__ import annotations
@@ -14,7 +16,7 @@ import threading
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from dossier.settings import PROJECT_ROOT
+from dossier.settings import PROJECT_ROOT, get_settings
 
 if TYPE_CHECKING:
     from great_expectations.core.validation_definition import ValidationDefinition
@@ -32,6 +34,7 @@ __all__ = [
 
 DEFAULT_PROJECT_DIR = PROJECT_ROOT / "expectations"
 DATASOURCE = "dossier_frames"
+RESULTS_DIR_VARIABLE = "DOSSIER_GX_RESULTS_DIR"
 WHOLE_FRAME = "whole_frame"
 
 _lock = threading.RLock()
@@ -62,10 +65,16 @@ def gx_context() -> FileDataContext:
     with _lock:
         if _context is None:
             os.environ["GX_ANALYTICS_ENABLED"] = "false"
+            os.environ[RESULTS_DIR_VARIABLE] = str(results_dir())  # the project's yml reads it
             import great_expectations as gx
 
             _context = gx.get_context(mode="file", project_root_dir=str(_project_dir))
         return _context
+
+
+def results_dir() -> Path:
+    """Where GX keeps run results: under the data folder, never in the project."""
+    return get_settings().data_dir / "gx" / "validations"
 
 
 def validation_definition(suite_name: str) -> ValidationDefinition:

@@ -15,8 +15,9 @@ from pydantic import BaseModel
 from dossier.settings import Settings, get_settings
 from dossier.store.base import ObjectStore
 from tasks.intake.paginate import count_pages
+from tasks.intake.quarantine import quarantine
 from tasks.intake.rejection import RejectedInput
-from tasks.intake.retrieve import INTAKE_CODE, quarantine, retrieve, upload_name
+from tasks.intake.retrieve import INTAKE_CODE, retrieve, upload_name
 from tasks.lineage import save_manifest
 from tasks.stages.contract import Stage
 from tasks.stages.stored import page_count_of
@@ -43,13 +44,19 @@ class IntakeOutcome(BaseModel):
 def take_in(
     store: ObjectStore, source: Path | str, settings: Settings | None = None
 ) -> IntakeOutcome:
-    """Retrieve, dedupe and check limits; quarantine on any refusal."""
+    """Retrieve, dedupe and check limits; quarantine on any refusal.
+
+    Counting pages reads only the local copy, so whatever it raises is a property
+    of the file (PDFium or Pillow failing on a crafted structure), never an outage:
+    such an upload is refused as ``unreadable`` instead of failing the run and
+    losing the upload between retries.
+    """
     settings = settings or get_settings()
     name = upload_name(source)
     try:
         upload = retrieve(store, source, settings)
     except RejectedInput as refusal:
-        return _quarantined(store, name, source, refusal)
+        return _quarantined(store, name, source, refusal, settings)
     manifest = upload.manifest
     if upload.duplicate:
         return IntakeOutcome(
@@ -61,11 +68,14 @@ def take_in(
     assert upload.original_key is not None
     resumed = manifest.page_count is not None  # counted by an earlier run of these bytes
     if manifest.page_count is None:
+        path = local_original(store, upload.original_key, upload.sha256, settings)
         try:
-            path = local_original(store, upload.original_key, upload.sha256, settings)
             manifest.page_count = count_pages(path, settings)
         except RejectedInput as refusal:
-            return _quarantined(store, name, source, refusal)
+            return _quarantined(store, name, source, refusal, settings)
+        except Exception as error:  # pdfium on a lying page tree: refused, never lost
+            refusal = RejectedInput("unreadable", f"{type(error).__name__}: {str(error)[:200]}")
+            return _quarantined(store, name, source, refusal, settings)
         save_manifest(store, manifest)
     return IntakeOutcome(
         upload=name, status="accepted", dossier_id=upload.dossier_id, sha256=upload.sha256,
@@ -88,10 +98,12 @@ STAGE = Stage(
 
 
 def _quarantined(
-    store: ObjectStore, name: str, source: Path | str, refusal: RejectedInput
+    store: ObjectStore, name: str, source: Path | str, refusal: RejectedInput,
+    settings: Settings,
 ) -> IntakeOutcome:
-    record = quarantine(store, name, source, refusal.reason, refusal.message)
+    record = quarantine(store, name, source, refusal.reason, refusal.message, settings)
     return IntakeOutcome(
-        upload=name, status="rejected", dossier_id=record.dossier_id, sha256=record.sha256,
-        filename=name, size=record.size, reason=refusal.reason, message=refusal.message,
+        upload=name, status="rejected", dossier_id=record.dossier_id,
+        sha256=record.sha256 or record.identity, filename=name, size=record.size,
+        reason=record.reason, message=record.message,
     )

@@ -29,6 +29,7 @@ import ctypes.util
 import json
 import multiprocessing
 import threading
+import time
 from collections.abc import Callable
 from concurrent.futures import TimeoutError as FutureTimeout
 from functools import cache
@@ -124,6 +125,12 @@ def _dump_with_secret(settings: Settings) -> str:
     return json.dumps(data)
 
 
+def dossier_deadline(settings: Settings | None = None) -> float:
+    """When a dossier whose run starts now must be done with its pages (epoch seconds)."""
+    settings = settings or get_settings()
+    return time.time() + settings.dossier_timeout_s
+
+
 def read_page_isolated(
     dossier_id: str,
     original: Path,
@@ -132,25 +139,41 @@ def read_page_isolated(
     engine: str | None = None,
     settings: Settings | None = None,
     original_sha256: str | None = None,
+    deadline: float | None = None,
 ) -> PageOcr:
-    """``read_page`` in a worker process, under the page timeout; never raises for a page."""
+    """``read_page`` in a worker process, under the page timeout and the dossier's
+    ``deadline`` (see :func:`dossier_deadline`); never raises for a page."""
     settings = settings or get_settings()
     engine = engine or settings.ocr_engine
+    timeout = settings.ocr_page_timeout_s
+    if deadline is not None:
+        timeout = min(timeout, deadline - time.time())
+    if timeout <= 0:
+        return _failed(dossier_id, page, engine, settings, "not read: the dossier's time limit "
+                       f"({settings.dossier_timeout_s:.0f} s) was reached", original_sha256)
     pool = _pool_for(settings.page_workers(engine), settings.threads_per_page(engine))
     future = pool.schedule(
         _read_page_in_worker,
         args=(_dump_with_secret(settings), dossier_id, str(original), page, engine,
               original_sha256),
-        timeout=settings.ocr_page_timeout_s,
+        timeout=timeout,
     )
     try:
         return future.result()
     except FutureTimeout:
-        error = f"timed out after {settings.ocr_page_timeout_s:.0f} s"
+        error = (f"timed out after {timeout:.0f} s" if timeout >= settings.ocr_page_timeout_s
+                 else f"stopped at the dossier's time limit ({settings.dossier_timeout_s:.0f} s)")
     except ProcessExpired as expired:
         error = f"worker process died (exit code {expired.exitcode})"
     except Exception as exc:  # recorded on the page; the dossier goes to review
         error = f"{type(exc).__name__}: {exc}"
+    return _failed(dossier_id, page, engine, settings, error, original_sha256)
+
+
+def _failed(
+    dossier_id: str, page: int, engine: str, settings: Settings, error: str,
+    original_sha256: str | None,
+) -> PageOcr:
     record = failed_page(dossier_id, page, engine, error)
     keep_page_record(get_store(settings), record, engine, original_sha256)
     return record

@@ -45,12 +45,13 @@ def local_original(
         prune_stale_copies(settings)
         folder.mkdir(parents=True, exist_ok=True)
         partial = folder / f".{sha256}.{os.getpid()}.{threading.get_ident()}.part"
-        store.download(key, partial)
-        actual = sha256_of_file(partial)
-        if actual != sha256:
+        try:  # a full disk or a failed read leaves no partial copy behind
+            store.download(key, partial)
+            if sha256_of_file(partial) != sha256:
+                raise ValueError(f"{key}: downloaded bytes do not match the dossier's sha256")
+            os.replace(partial, target)
+        finally:
             partial.unlink(missing_ok=True)
-            raise ValueError(f"{key}: downloaded bytes do not match the dossier's sha256")
-        os.replace(partial, target)
         return target
 
 

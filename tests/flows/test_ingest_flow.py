@@ -79,9 +79,10 @@ def test_process_three_uploads_then_a_duplicate(uploads: dict, tmp_path: Path) -
     assert scan_pages[0]["source"] == "ocr" and scan_pages[0]["chars"] > 50
 
     store = get_store()
-    assert store.exists(f"quarantine/{uploads['locked'].name}")
-    reason = store.get_json(f"quarantine/{uploads['locked'].name}.reason.json")
-    assert reason["reason"] == "encrypted"
+    [reason_key] = [o.key for o in store.list("quarantine/") if o.key.endswith("/reason.json")]
+    reason = store.get_json(reason_key)
+    assert reason["reason"] == "encrypted" and reason["upload"] == uploads["locked"].name
+    assert store.get_bytes(reason["key"]) == uploads["locked"].read_bytes()
     manifest = store.get_json(f"manifests/{digital['dossier_id']}.json")
     assert {"retrieve", "ocr", "structure", "validate", "load"} <= set(manifest["stages"])
     assert all(o["sha256"] for s in manifest["stages"].values() for o in s["outputs"])

@@ -36,6 +36,11 @@ EXPECTED_KEYS = {
     "DOSSIER_DATABASE_URL",
     "DOSSIER_TEST_DATABASE_URL",
     "PREFECT_API_URL",
+    "DOSSIER_PIPELINE_MINIO_ACCESS_KEY",
+    "DOSSIER_PIPELINE_MINIO_SECRET_KEY",
+    "DOSSIER_WATCHER_MINIO_ACCESS_KEY",
+    "DOSSIER_WATCHER_MINIO_SECRET_KEY",
+    "DOSSIER_APP_DATABASE_URL",
 }
 _CLI = "from dossier.commands.services import app; app(prog_name='dossier services')"
 
@@ -102,6 +107,7 @@ def test_services_env_is_written_once_then_only_completed(tmp_path: Path) -> Non
     assert first[DATABASE_URL].startswith("postgresql+psycopg://dossier:")
     assert first[DATABASE_URL].endswith(f"@127.0.0.1:{ports.postgres_port}/dossier")
     assert first[TEST_DATABASE_URL] == first[DATABASE_URL] + "_test"
+    assert first["DOSSIER_APP_DATABASE_URL"].startswith("postgresql+psycopg://dossier_app:")
     assert first["PREFECT_API_URL"] == f"http://127.0.0.1:{ports.prefect_port}/api"
     before = _fingerprint(ctx.env_file)
     assert before[2] == 0o600
@@ -238,3 +244,27 @@ def test_a_second_up_of_the_running_stack_changes_nothing(
     assert _table(after.stdout) == _table(before.stdout)
     assert all(state == "up" for state, _ in _table(after.stdout).values())
     assert _fingerprint(env_file) == fingerprint
+
+
+def test_each_agent_gets_its_own_credentials_only() -> None:
+    from infra.access import component_env
+
+    env = {"DOSSIER_MINIO_ACCESS_KEY": "root", "DOSSIER_MINIO_SECRET_KEY": "root-secret",
+           "DOSSIER_DATABASE_URL": "postgresql+psycopg://dossier:owner@h/dossier",
+           "DOSSIER_APP_DATABASE_URL": "postgresql+psycopg://dossier_app:app@h/dossier",
+           "DOSSIER_TEST_DATABASE_URL": "postgresql+psycopg://dossier:owner@h/dossier_test",
+           "DOSSIER_PIPELINE_MINIO_ACCESS_KEY": "pipeline",
+           "DOSSIER_PIPELINE_MINIO_SECRET_KEY": "p",
+           "DOSSIER_WATCHER_MINIO_ACCESS_KEY": "watcher",
+           "DOSSIER_WATCHER_MINIO_SECRET_KEY": "w"}
+    worker, watcher = component_env(env, "pipeline"), component_env(env, "watcher")
+    assert (worker["DOSSIER_MINIO_ACCESS_KEY"], worker["DOSSIER_MINIO_SECRET_KEY"]) == (
+        "pipeline", "p")
+    assert worker["DOSSIER_DATABASE_URL"].startswith("postgresql+psycopg://dossier_app:")
+    assert (watcher["DOSSIER_MINIO_ACCESS_KEY"], watcher["DOSSIER_MINIO_SECRET_KEY"]) == (
+        "watcher", "w")
+    for view in (worker, watcher):  # nobody holds root's secret, the owner's, another's
+        assert "root-secret" not in view.values()
+        assert not any("owner" in value for value in view.values())
+        assert not any(k.startswith(("DOSSIER_PIPELINE", "DOSSIER_WATCHER")) for k in view)
+    assert "DOSSIER_DATABASE_URL" not in watcher

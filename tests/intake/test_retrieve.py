@@ -4,19 +4,16 @@ from __future__ import annotations
 
 import hashlib
 import unicodedata
-from collections.abc import Iterator
 from datetime import datetime
 from pathlib import Path
 
 import pytest
-from minio_buckets import temporary_bucket_store
 from PIL import Image
 
 from dossier.samples import formats
 from dossier.settings import Settings
 from dossier.store.base import ObjectStore
 from dossier.store.keys import manifest_key
-from dossier.store.local import LocalStore
 from intake.marks import DPI
 from schemas.manifest import Manifest
 from tasks.intake.paginate import count_pages
@@ -25,15 +22,6 @@ from tasks.intake.retrieve import quarantine, retrieve
 
 # As macOS sends it: decomposed. Keys must come out composed (NFC).
 CHINESE_NAME = unicodedata.normalize("NFD", "张某盗窃案卷宗（第一卷）.pdf")
-
-
-@pytest.fixture(params=["local", pytest.param("minio", marks=pytest.mark.services)])
-def store(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[ObjectStore]:
-    if request.param == "local":
-        yield LocalStore(tmp_path / "store")
-        return
-    with temporary_bucket_store(request.getfixturevalue("services_env"), "test-intake") as s:
-        yield s
 
 
 @pytest.fixture
@@ -140,8 +128,10 @@ def test_quarantine_with_reason_file(
     record = quarantine(store, result.upload, upload_key, rejected.value.reason,
                         rejected.value.message)
     name = unicodedata.normalize("NFC", CHINESE_NAME)
-    assert record.key == f"quarantine/{name}"
-    assert record.reason_key == f"quarantine/{name}.reason.json"
+    assert record.upload_id.startswith("u") and len(record.upload_id) == 17
+    assert record.key == f"quarantine/{record.upload_id}/upload"
+    assert record.reason_key == f"quarantine/{record.upload_id}/reason.json"
+    assert record.kept == "upload"
     assert store.get_bytes(record.key) == data
     reason_file = store.get_json(record.reason_key)
     assert isinstance(reason_file, dict)
@@ -172,7 +162,8 @@ def test_quarantine_of_an_upload_retrieve_refused(store: ObjectStore, settings: 
     record = quarantine(store, "空白.pdf", "incoming/空白.pdf", rejected.value.reason,
                         rejected.value.message)
     assert record.reason == "empty"
-    assert store.get_bytes("quarantine/空白.pdf") == b""
+    assert store.get_bytes(f"quarantine/{record.upload_id}/upload") == b""
+    assert store.get_json(record.reason_key)["upload"] == "空白.pdf"
     assert _keys(store, "originals/") == []
     manifest = Manifest.model_validate(store.get_json(manifest_key(record.dossier_id)))
     assert (manifest.status, manifest.reason, manifest.original_key) == ("rejected", "empty", None)

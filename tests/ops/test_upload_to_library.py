@@ -55,8 +55,9 @@ def test_uploads_become_runs_and_the_sweep_catches_what_the_watcher_missed(
     assert sorted(statuses.values()).count("rejected") == 1
     assert len(statuses) == 3
     store = ops_stack.store()
-    reason = store.get_json("quarantine/locked.pdf.reason.json")
-    assert reason["reason"] == "encrypted"
+    [reason] = [store.get_json(o.key) for o in store.list("quarantine/")
+                if o.key.endswith("/reason.json")]
+    assert (reason["reason"], reason["upload"]) == ("encrypted", "locked.pdf")
 
     # Operators see a summary on every run, the quarantined one included.
     for key in keys:

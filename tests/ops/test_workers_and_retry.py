@@ -1,5 +1,6 @@
 """Scale-out and recovery on the real stack: two workers share the runs; a failed run
-retried from the Prefect UI completes and duplicates nothing.
+retried from the Prefect UI completes and duplicates nothing; a run whose process is
+killed (SIGKILL) mid-OCR ends Crashed, and the sweep finishes its dossier once.
 
 The stack's worker gives way to two workers on the same pool, each running one
 flow run at a time (``--limit 1``); the ingest deployment allows two runs at
@@ -16,17 +17,26 @@ import time
 import warnings
 from collections import Counter
 from collections.abc import Iterator
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import TYPE_CHECKING
 
+import psutil
 import pytest
 import sqlalchemy as sa
 
 from dossier import db
 from dossier.samples import formats
+from dossier.samples.render import render_text_page
 from infra.worker_service import WorkerService
-from ops.helpers import SCREENSHOTS, browser, sample_pages, summary_artifact, upload
+from ops.helpers import (
+    SCREENSHOTS,
+    browser,
+    sample_pages,
+    summary_artifact,
+    sweep_report,
+    upload,
+)
 from schemas.tables import Case, Dossier, Lineage, Page
 from tasks.intake.retrieve import dossier_id_for
 
@@ -330,3 +340,81 @@ def test_a_failed_run_retried_from_the_ui_completes_and_duplicates_nothing(
     print(f"retry: {len(failed_keys)} objects after the failed attempt, {len(retried_keys)} "
           f"after the retry; click to Completed {(retried.state.timestamp - clicked_at)}")
     assert (SCREENSHOTS / "ops-retry-after.png").stat().st_size > 10_000
+
+
+# --- a run's process killed mid-run -------------------------------------------------
+
+def _run_process(flow_run_id) -> psutil.Process | None:
+    """The process a worker started for the flow run (it has the run's id in its env)."""
+    for process in psutil.process_iter():
+        try:
+            if process.environ().get("PREFECT__FLOW_RUN_ID") == str(flow_run_id):
+                return process
+        except (psutil.AccessDenied, psutil.NoSuchProcess, psutil.ZombieProcess):
+            continue
+    return None
+
+
+def _wait_run_of(stack: OpsStack, key: str, timeout: float, *, state: str | None = None,
+                 other_than: object = None):
+    """The (first) run of ``key`` other than ``other_than``, once in ``state`` (any state
+    when None, any final state when "final")."""
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        for run in stack.ingest_runs():
+            if run.parameters.get("key") != key or run.id == other_than:
+                continue
+            kind = run.state_type.value if run.state_type else None
+            if state is None or kind == state or (
+                    state == "final" and kind in ("COMPLETED", "FAILED", "CRASHED",
+                                                  "CANCELLED")):
+                return run
+        time.sleep(1)
+    raise AssertionError(f"no {state or ''} run of {key} within {timeout} s")
+
+
+@pytest.mark.timeout(2 * 900)  # two runs of the dossier, one after the other
+def test_a_run_killed_mid_run_ends_crashed_and_the_sweep_finishes_it_once(
+    ops_stack: OpsStack, two_workers: tuple[WorkerService, WorkerService], tmp_path: Path
+) -> None:
+    from prefect.deployments import run_deployment
+
+    texts = sample_pages(51, 2)
+    scan = formats.write_tiff([render_text_page(t) for t in texts], tmp_path / "中断 样本.tif")
+    dossier_id, key = _dossier_id(scan), f"incoming/{scan.name}"
+    store = ops_stack.store()
+    upload(ops_stack, scan)
+
+    run = _wait_run_of(ops_stack, key, RUN_TIMEOUT_S, state="RUNNING")
+    deadline = time.monotonic() + RUN_TIMEOUT_S
+    while not any(True for _ in store.list(f"ocr/{dossier_id}/")):  # mid-OCR
+        assert time.monotonic() < deadline, "no page was read"
+        time.sleep(0.5)
+    process = _run_process(run.id)
+    assert process is not None, "the run's process was not found"
+    tree = [process, *process.children(recursive=True)]
+    for member in tree:  # the machine's view of a kill -9: the run and its page workers
+        member.kill()
+    psutil.wait_procs(tree, timeout=30)
+
+    crashed = _wait_finished_after(run.id, datetime.now(UTC) - timedelta(minutes=30),
+                                   RUN_TIMEOUT_S)
+    assert crashed.state_type.value == "CRASHED", crashed.state
+    assert _dossier_status(ops_stack, dossier_id) == "processing"  # not finished, not lost
+
+    # The sweep sees an upload neither done nor in flight, and starts it again.
+    sweep = run_deployment(ops_stack.target.sweep_deployment, timeout=RUN_TIMEOUT_S)
+    assert sweep.state.is_completed(), sweep.state
+    assert "started 1" in sweep_report(sweep.id)
+    again = _wait_run_of(ops_stack, key, RUN_TIMEOUT_S, state="final", other_than=run.id)
+    assert again.state_type.value == "COMPLETED", again.state
+
+    # Finished once: one dossier row, each page once, one case, each object once.
+    assert _dossier_status(ops_stack, dossier_id) in DONE
+    assert _count(ops_stack, Page, dossier_id) == len(texts)
+    assert _count(ops_stack, Case, dossier_id) == 1
+    pages = sorted(o.key for p in ("pages/", "ocr/") for o in store.list(f"{p}{dossier_id}/"))
+    assert pages == sorted(f"{kind}/{dossier_id}/page-{n:04d}.{ext}"
+                           for kind, ext in (("pages", "png"), ("ocr", "json"))
+                           for n in range(1, len(texts) + 1))
+    assert [r.parameters.get("key") for r in ops_stack.ingest_runs()].count(key) == 2

@@ -146,7 +146,9 @@ def test_data_docs_from_the_stored_report(
 ) -> None:
     # as on another worker: only validation.json, none of this process's GX results
     again = QualityReport.model_validate_json(failing_report.model_dump_json())
-    shutil.rmtree(gx_project / "gx" / "uncommitted" / "validations", ignore_errors=True)
+    results = Path(context.gx_context().validation_results_store.store_backend.full_base_directory)
+    assert gx_project not in results.parents  # run results never go into the project
+    shutil.rmtree(results, ignore_errors=True)
     index = build_data_docs(again, tmp_path / "docs")
     assert index == (tmp_path / "docs" / "index.html").resolve()
     pages = sorted(p.relative_to(tmp_path / "docs").as_posix()
