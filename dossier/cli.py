@@ -79,6 +79,7 @@ def _register() -> None:
     _register_supervision()
     _register_library()
     _register_review()
+    _register_lead_review()
 
 
 def _register_supervision() -> None:
@@ -87,6 +88,7 @@ def _register_supervision() -> None:
 
     app.add_typer(feeds.app, name="feeds")
     app.command("supervise")(supervise.supervise)
+
 
 def _register_review() -> None:
     """The case review assistant (issue 14): review points, drafts, their evaluation."""
@@ -106,7 +108,7 @@ def _register_operations() -> None:
     app.command("watch")(watch.watch)
 
 
-def _register_review() -> None:
+def _register_lead_review() -> None:
     """Lead review and prosecutorial recommendations (issue 12)."""
     from dossier.commands import leads, recommendations
 
@@ -125,4 +127,3 @@ def _register_library() -> None:
 
 
 _register()
-_register_review()
