@@ -48,7 +48,8 @@ def read_year(path: Path) -> YearCalendar:
     data = yaml.safe_load(path.read_text(encoding="utf-8"))
     return YearCalendar(
         year=int(data["year"]), source=str(data["source"]),
-        days_off={dt.date.fromisoformat(str(k)): v for k, v in (data.get("days_off") or {}).items()},
+        days_off={dt.date.fromisoformat(str(k)): v
+                  for k, v in (data.get("days_off") or {}).items()},
         working_weekends={dt.date.fromisoformat(str(k)): v
                           for k, v in (data.get("working_weekends") or {}).items()},
     )
