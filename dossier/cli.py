@@ -79,6 +79,8 @@ def _register() -> None:
     _register_supervision()
     _register_library()
     _register_review()
+    from dossier.commands import case_management  # flow monitoring, 质量评查, report (issue 16)
+    case_management.register(app)
 
 
 def _register_supervision() -> None:
