@@ -49,6 +49,7 @@ TOP_CHARGES = 8
 OTHER = "其他"
 DECIDED = ("confirmed", "dismissed", "referred")
 CONFIRMED = ("confirmed", "referred")
+REVIEWED = ("confirmed", "dismissed")  # a reviewer's decision (referred: the issue step's)
 
 
 class Figures(BaseModel):
@@ -200,7 +201,7 @@ def workload_rows(connection: sa.Connection) -> list[dict[str, Any]]:
     rows = connection.execute(
         sa.select(h.actor, h.at, Lead.first_seen_at)
         .join(Lead, Lead.id == h.lead_id)
-        .where(h.event == "status", h.to_status.in_(DECIDED), h.actor.is_not(None)))
+        .where(h.event == "status", h.to_status.in_(REVIEWED), h.actor.is_not(None)))
     per: dict[str, list[float]] = defaultdict(list)
     for actor, at, first_seen in rows:
         per[actor].append(max(0.0, (at - first_seen).total_seconds() / 86400))

@@ -20,14 +20,14 @@ from dossier import db
 from dossier.samples.dossier import fast_paginate, make_sample_dossier
 from dossier.store.base import ObjectStore
 from dossier.store.keys import case_card_key
-from schemas.case_card import CaseCard
+from schemas.case_card import Case, CaseCard, CoerciveMeasure, DocumentRef, Person
 from schemas.leads_tables import Lead
 from schemas.recommendations_tables import Recommendation
 from tasks.case_management.intake_log import record_intake
 from tasks.stages.intake import IntakeOutcome
 
 AS_OF = dt.date(2026, 6, 30)
-SEEDS = (3, 7, 11, 42, 5, 19)
+SEEDS = (3, 7, 11, 42)
 PEOPLE = 1500
 
 
@@ -43,13 +43,28 @@ def structured_card(seed: int) -> CaseCard:
                            document_texts=[d.text for d in split])
 
 
+PENDING_CASE_NO = "（2026）示检刑诉1号"
+PENDING_NAME = "李四海"
+
+
+def pending_card() -> CaseCard:
+    """A case under 审查起诉 since 2026-06-01, detained: due 07-01, pressing on AS_OF."""
+    doc = DocumentRef(type="起诉意见书", title="示范市公安局起诉意见书", pages=(1, 2),
+                      confidence=0.9, date=dt.date(2026, 6, 1))
+    return CaseCard(dossier_id="d00000000000pend", documents=[doc], case=Case(
+        case_no=PENDING_CASE_NO, charges=["诈骗罪"],
+        persons=[Person(name=PENDING_NAME, role="犯罪嫌疑人")],
+        coercive_measures=[CoerciveMeasure(person=PENDING_NAME, kind="刑事拘留",
+                                           date=dt.date(2026, 4, 20))]))
+
+
 def load_dossiers(url: str, store: ObjectStore, seeds: tuple[int, ...] = SEEDS) -> list[str]:
+    """The sample dossiers' cards (and the pending case's) in the library and the store."""
     from tasks.library.load import load_case_card, register_dossier
 
     engine = db.get_engine(url)
     ids = []
-    for seed in seeds:
-        card = structured_card(seed)
+    for card in [*map(structured_card, seeds), pending_card()]:
         store.put_json(case_card_key(card.dossier_id), card.model_dump(mode="json"))
         with db.session_scope(url) as session:
             register_dossier(session, dossier_id=card.dossier_id, sha256=card.dossier_id * 2,
