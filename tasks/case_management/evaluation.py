@@ -130,7 +130,8 @@ def month_bounds(month: str) -> tuple[dt.date, dt.date]:
 # --- findings → deductions -----------------------------------------------------------
 
 
-def _fill(rule: DeductionRule, **values: Any) -> str:
+def _fill(rule: DeductionRule, /, **values: Any) -> str:
+    """The reason's template filled (positional-only: a finding's ``rule`` is a value too)."""
     return rule.reason.format(**values)
 
 
