@@ -11,7 +11,7 @@ analysis (数据研判) of the procuratorate's own dossiers.
   the store).
 * ``evaluation`` — the 质量评查 rubric (``data/quality_rubric.yaml``) per closed case.
 * ``figures`` / ``report`` — the analysis report: aggregates only, as JSON and as a
-  self-contained HTML page with Plotly charts.
+  self-contained HTML page with Altair (Vega-Lite) charts, its JavaScript inlined.
 
 No Prefect here: the flows' tasks are in ``tasks.orchestration.case_management``.
 """
