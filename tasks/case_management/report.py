@@ -14,6 +14,7 @@ Stored under ``reports/case-management/<as_of>.html`` with the figures beside it
 from __future__ import annotations
 
 import json
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from functools import lru_cache
 from pathlib import Path
@@ -41,12 +42,14 @@ class Section:
     title: str
     text: str
     rows: list[dict[str, Any]]
-    chart: alt.TopLevelMixin | None = None
+    draw: Callable[[list[dict[str, Any]]], alt.TopLevelMixin] | None = None
     spec: dict[str, Any] | None = field(default=None, init=False)
 
     def __post_init__(self) -> None:
-        if self.chart is not None and self.rows:
-            self.spec = self.chart.properties(usermeta={"section": self.id}).to_dict()
+        """The Vega-Lite spec, when there is a chart to draw and rows to draw it from."""
+        if self.draw is not None and self.rows:
+            chart = self.draw(self.rows)
+            self.spec = chart.properties(usermeta={"section": self.id}).to_dict()
 
 
 def _frame(rows: list[dict[str, Any]]) -> pd.DataFrame:
@@ -165,30 +168,24 @@ def workload_chart(rows: list[dict]) -> alt.Chart:
 def sections(figures: Figures) -> list[Section]:
     out = [
         Section("charges", "罪名趋势", "每月收案（起诉意见书日期，无则为卷宗受理日）按罪名计数；"
-                "前八个罪名之外合计为“其他”。", figures.charges,
-                charges_chart(figures.charges) if figures.charges else None),
+                "前八个罪名之外合计为“其他”。", figures.charges, charges_chart),
         Section("stage-durations", "办案环节用时", "已办结的审查逮捕、审查起诉、退回补充侦查期间，"
-                "自起算至决定的天数（开始之日不计）。", figures.stage_durations,
-                durations_chart(figures.stage_durations) if figures.stage_durations else None),
+                "自起算至决定的天数（开始之日不计）。", figures.stage_durations, durations_chart),
         Section("deadline-status", "办案期限状态", "各环节期限按状态计数（刑事诉讼法第九十一条、"
-                "第一百七十二条、第一百七十五条）。", figures.deadline_status,
-                status_chart(figures.deadline_status) if figures.deadline_status else None),
+                "第一百七十二条、第一百七十五条）。", figures.deadline_status, status_chart),
         Section("leads", "监督线索产出与属实率", "各监督模型发现的线索，经审查属实（含移送）、"
-                "不属实、待审查；属实率以已审查线索为分母。", figures.leads,
-                leads_chart(figures.leads) if figures.leads else None),
+                "不属实、待审查；属实率以已审查线索为分母。", figures.leads, leads_chart),
         Section("recommendations", "检察建议回复率与及时性", "按发出月份：按期回复、逾期回复、"
                 "逾期未回复、未到期；回复率与按期回复率。", figures.recommendations,
-                recommendations_chart(figures.recommendations)
-                if figures.recommendations else None),
+                recommendations_chart),
         Section("intake", "卷宗受理：重复与隔离", "每月上传按结果计数（受理、重复上传、隔离），"
-                "及重复率、隔离率。", figures.intake,
-                intake_chart(figures.intake) if figures.intake else None),
-        Section("rejections", "隔离原因", "被隔离上传的原因代码。", figures.rejections, None),
+                "及重复率、隔离率。", figures.intake, intake_chart),
+        Section("rejections", "隔离原因", "被隔离上传的原因代码。", figures.rejections),
     ]
     if figures.workload_shown:
         out.append(Section("workload", "工作量（按审查人）", "线索审查决定数及自发现至决定的"
                            "中位天数（部署已开启 report_workload）。", figures.workload,
-                           workload_chart(figures.workload) if figures.workload else None))
+                           workload_chart))
     return out
 
 
