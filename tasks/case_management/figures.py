@@ -44,6 +44,7 @@ from tasks.case_management.events import Timeline
 from tasks.case_management.monitor import card_timelines, feed_only_timelines
 from tasks.case_management.rules import deadline_rules
 from tasks.case_management.work_calendar import WorkCalendar
+from tasks.recommendations.dates import TIMEZONE
 
 TOP_CHARGES = 8
 OTHER = "其他"
@@ -72,8 +73,13 @@ class Figures(BaseModel):
         return not any(self.totals.values())
 
 
+def _local(at: dt.datetime) -> dt.datetime:
+    """A stored instant in the procuratorate's time zone (SQLite keeps it naive: as is)."""
+    return at.astimezone(TIMEZONE) if at.tzinfo else at
+
+
 def _month(day: dt.date | dt.datetime) -> str:
-    return day.strftime("%Y-%m")
+    return (_local(day) if isinstance(day, dt.datetime) else day).strftime("%Y-%m")
 
 
 def _rate(part: int, whole: int) -> float | None:
@@ -213,7 +219,7 @@ def workload_rows(connection: sa.Connection) -> list[dict[str, Any]]:
 def intake_days(connection: sa.Connection, ids: Sequence[str]) -> dict[str, dt.date]:
     rows = connection.execute(sa.select(Dossier.dossier_id, Dossier.created_at)
                               .where(Dossier.dossier_id.in_(list(ids))))
-    return {i: at.date() for i, at in rows if at is not None}
+    return {i: _local(at).date() for i, at in rows if at is not None}
 
 
 def build_figures(engine: sa.Engine, store: ObjectStore, as_of: dt.date, *,

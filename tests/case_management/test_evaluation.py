@@ -20,7 +20,7 @@ from pathlib import Path
 
 import pytest
 import sqlalchemy as sa
-from recommendations.helpers import confirm, plant
+from recommendations.helpers import clear, confirm, plant
 from typer.testing import CliRunner
 
 from dossier import db
@@ -32,10 +32,10 @@ from schemas.case_card import Case, CaseCard, CoerciveMeasure, DocumentRef, Pers
 from schemas.case_management_tables import CaseEvaluation
 from schemas.review_tables import ReviewPointRow
 from tasks.case_management.evaluation import evaluate_month, month_bounds, rubric
+from tasks.case_management.figures import build_figures
 from tasks.library.load import load_case_card, register_dossier
 from tasks.recommendations.follow_up import mark_overdue
 from tasks.recommendations.issue import issue_recommendations
-from tasks.stages.library import ensure_schema
 from tasks.supervision.registry import all_models
 
 D = dt.date
@@ -68,9 +68,11 @@ def _put(card: CaseCard, state: str = "trusted", reason: str | None = None) -> N
 
 
 @pytest.fixture
-def library() -> sa.Engine:
-    ensure_schema()
-    engine = db.get_engine()
+def library(migrated_url: str, monkeypatch: pytest.MonkeyPatch) -> sa.Engine:
+    """The cases on SQLite and on the real PostgreSQL (a schema of the test database)."""
+    monkeypatch.setenv("DOSSIER_DATABASE_URL", migrated_url)
+    reset_settings()
+    engine = clear(migrated_url)
     _put(_card("d00000000000000a", CASE_A, D(2026, 3, 2), D(2026, 5, 20), D(2026, 2, 20)),
          "held", "critical quality checks failed: page_text")
     _put(_card("d00000000000000b", "(2026)示0101刑初900号", D(2026, 4, 25), D(2026, 5, 12)))
@@ -143,6 +145,20 @@ def test_the_command_prints_the_scores_as_json(library: sa.Engine, tmp_path: Pat
     with library.connect() as connection:
         assert connection.scalar(sa.select(sa.func.count()).select_from(CaseEvaluation)) == 0
     reset_settings()
+
+
+def test_the_report_figures_of_the_same_library(library: sa.Engine) -> None:
+    """The report's queries on both databases: the overdue 检察建议, the open period."""
+    figures = build_figures(library, get_store(), AS_OF)
+    (month,) = figures.recommendations
+    assert (month["month"], month["issued"], month["overdue"], month["reply_rate"]) == (
+        "2026-01", 1, 1, 0.0)
+    (lead,) = figures.leads
+    assert (lead["model"], lead["confirmed"], lead["confirmation_rate"]) == ("fine_missing", 1,
+                                                                             1.0)
+    assert figures.totals["cases"] == 4
+    assert {(r["stage"], r["status"]): r["periods"] for r in figures.deadline_status} == {
+        ("审查起诉", "overrun"): 1, ("审查起诉", "met"): 2, ("审查起诉", "met_with_extension"): 1}
 
 
 def test_months_are_calendar_months() -> None:
