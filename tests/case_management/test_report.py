@@ -187,3 +187,12 @@ def test_an_empty_library_is_said_not_traced(tmp_path: Path) -> None:
     assert result.exit_code == 0 and "no cases in the library" in result.output
     result = runner.invoke(app, ["evaluate-quality", "--month", "2026-5x"])
     assert result.exit_code == 2 and "YYYY-MM" in result.output
+
+
+def test_a_database_out_of_reach_is_said_in_one_line(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("DOSSIER_DATABASE_URL",
+                       "postgresql+psycopg://u:secret@127.0.0.1:1/none?connect_timeout=2")
+    reset_settings()
+    result = CliRunner().invoke(app, ["deadlines"])
+    assert result.exit_code == 1 and "cannot reach the library database" in result.output
+    assert "secret" not in result.output and "Traceback" not in result.output
