@@ -80,6 +80,8 @@ def _register() -> None:
     _register_library()
     _register_review()
     _register_lead_review()
+    from dossier.commands import case_management  # flow monitoring, 质量评查, report (issue 16)
+    case_management.register(app)
 
 
 def _register_supervision() -> None:

@@ -165,6 +165,21 @@ class Settings(BaseSettings):
         "recommendations (table incoming_recommendations); unset: nothing is delivered.",
     )
 
+    # Case management (issue 16): who handles a case, and what the analysis report shows.
+    case_department: str = Field(
+        "刑事检察部", description="The handling department (承办部门) that receives the deadline "
+        "notices of a case whose charge case_departments does not name."
+    )
+    case_departments: dict[str, str] = Field(
+        default_factory=dict,
+        description="Charge → handling department, e.g. "
+        '\'{"盗窃罪": "第一检察部", "诈骗罪": "第二检察部"}\'.',
+    )
+    report_workload: bool = Field(
+        False, description="The analysis report also shows each reviewing prosecutor's lead "
+        "decisions (counts and days to decide). Off: no person is named in the report."
+    )
+
     def page_workers(self, engine: str | None = None) -> int:
         """Page worker processes for pages read with ``engine`` (default: ocr_engine)."""
         if self.ocr_concurrency:

@@ -41,6 +41,9 @@ RECOMMENDATION_DEPLOYMENTS = ("issue-recommendations/daily",
                               "deliver-recommendations/every-10-minutes",
                               "follow-up-recommendations/daily")
 IMPORT_DEPLOYMENT = "import-judgments/on-import"
+# Case management (issue 16): deadlines, quality evaluation, the analysis report.
+CASE_MANAGEMENT_DEPLOYMENTS = ("check-deadlines/daily", "evaluate-quality/monthly",
+                               "analysis-report/weekly")
 
 
 @dataclass(frozen=True)
@@ -91,7 +94,8 @@ class DeployTarget:
         return (self.ingest_deployment, self.sweep_deployment, self.reprocess_deployment,
                 self.feeds_deployment, self.supervision_deployment, self.review_deployment,
                 *(name + self.suffix for name in RECOMMENDATION_DEPLOYMENTS),
-                self.import_deployment)
+                self.import_deployment,
+                *(name + self.suffix for name in CASE_MANAGEMENT_DEPLOYMENTS))
 
     def environment(self) -> dict[str, str]:
         return {

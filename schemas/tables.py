@@ -328,8 +328,10 @@ metadata = Base.metadata
 
 # Tables kept in modules of their own, imported here so that the metadata and Alembic see
 # them: agency feeds and supervision leads (issue 11), lead review and recommendations
-# (issue 12), the legal library's search tables (issue 13), review points (issue 14).
+# (issue 12), the legal library's search tables (issue 13), review points (issue 14),
+# case management (issue 16).
 from schemas import (  # noqa: E402, F401
+    case_management_tables,
     feeds_tables,
     leads_tables,
     library_tables,

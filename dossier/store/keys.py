@@ -196,3 +196,13 @@ def recommendation_reply_key(number: str) -> str:
 
 def is_immutable(key: str) -> bool:
     return key.startswith(IMMUTABLE_PREFIXES)
+
+
+def notice_key(kind: str, as_of: str, department: str) -> str:
+    """A notice to a handling department (issue 16): ``notices/<kind>/<date>/<部门>.md``."""
+    return validate_key(f"notices/{kind}/{as_of}/{recommendation_folder(department)}.md")
+
+
+def case_report_key(stamp: str, suffix: str = "html") -> str:
+    """The analysis report (数据研判, issue 16): ``reports/case-management/<stamp>.<suffix>``."""
+    return validate_key(f"reports/case-management/{safe_filename(stamp)}.{suffix}")

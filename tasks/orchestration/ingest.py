@@ -25,6 +25,7 @@ from pydantic import BaseModel
 from dossier.settings import get_settings
 from dossier.store import get_store
 from dossier.store.keys import case_card_key, documents_key, validation_key
+from tasks.case_management.intake_log import record_intake
 from tasks.quality.summary import failures_table, report_markdown
 from tasks.stages import page_ocr
 from tasks.stages.chain import get_stage
@@ -77,6 +78,7 @@ def retrieve(key: str | None = None, path: str | None = None) -> IntakeOutcome:
     source: Path | str = Path(path) if path else str(key)
     outcome = take_in(get_store(), source)
     register_intake(outcome, current_flow_run_id())
+    record_intake(outcome, current_flow_run_id())  # the intake rates of the report (issue 16)
     logger = get_run_logger()
     if outcome.status == "rejected":
         logger.warning("dossier %s quarantined: %s", outcome.dossier_id, outcome.reason)

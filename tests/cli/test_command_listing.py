@@ -11,6 +11,7 @@ EXPECTED = {
     "process", "reprocess", "demo", "review-queue", "deploy", "upload", "watch",
     "services", "db", "models", "feeds", "supervise", "leads", "recommendations",
     "library", "search", "similar", "suggest-sentence", "review", "draft", "review-eval",
+    "deadlines", "evaluate-quality", "report", "notices",
 }
 
 

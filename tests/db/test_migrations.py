@@ -22,7 +22,9 @@ TABLES = {
 } | {  # lead review and recommendations (issue 12)
     "lead_review_sessions", "recommendation_sequences", "recommendations",
     "recommendation_leads", "recommendation_events", "recommendation_outbox",
-} | {"case_texts"}  # the legal library (issue 13)
+} | {"case_texts"} | {  # the legal library (issue 13)
+    "intake_events", "case_notifications", "case_evaluations",  # case management (issue 16)
+}
 
 
 def _tables(url: str) -> set[str]:

@@ -21,6 +21,7 @@ from dossier.samples import formats
 from dossier.samples.dossier import make_sample_dossier
 from dossier.samples.render import blank_page, degrade, render_text_page
 from dossier.store import get_store
+from schemas.case_management_tables import IntakeEvent
 from schemas.tables import Case, Dossier, Lineage, Page
 from tasks.stages.page_pool import pool_running
 
@@ -113,6 +114,10 @@ def test_process_three_uploads_then_a_duplicate(uploads: dict, tmp_path: Path) -
         assert (session.scalar(sa.select(sa.func.count()).select_from(Case)),
                 session.scalar(sa.select(sa.func.count()).select_from(Page)),
                 session.scalar(sa.select(sa.func.count()).select_from(Lineage))) == counts
+        # Every upload counted once by its outcome (the report's intake rates, issue 16).
+        outcomes = session.execute(sa.select(IntakeEvent.outcome, sa.func.count())
+                                   .group_by(IntakeEvent.outcome)).all()
+    assert dict(outcomes) == {"accepted": 2, "rejected": 1, "duplicate": 1}
 
 
 def test_until_ocr_stops_before_structuring(uploads: dict, tmp_path: Path) -> None:
