@@ -121,6 +121,9 @@ class SimilarIndex:
         import bm25s
         from bm25s.tokenization import Tokenized
 
+        # bm25s sets its own logger to DEBUG when imported: its "Building index" lines
+        # would reach every run's console and log.
+        logging.getLogger("bm25s").setLevel(logging.WARNING)
         retriever = bm25s.BM25()
         if corpus.keys:
             vocab = {w: i for i, w in enumerate(corpus.vocab)}
