@@ -23,6 +23,8 @@ from typing import Literal
 
 import jieba
 
+from dossier.settings import get_settings
+
 DATA_DIR = Path(__file__).resolve().parent / "data"
 USER_DICT = DATA_DIR / "legal_dict.txt"
 STOPWORDS = DATA_DIR / "stopwords.txt"
@@ -60,6 +62,11 @@ def tokenizer() -> jieba.Tokenizer:
     with _lock:
         jieba.setLogLevel(logging.WARNING)
         tk = jieba.Tokenizer()
+        # jieba keeps its parsed dictionary in the system's temp folder by default; a run
+        # writes only under the data folder and the store.
+        cache = get_settings().data_dir / "cache" / "jieba"
+        cache.mkdir(parents=True, exist_ok=True)
+        tk.tmp_dir = str(cache)
         tk.initialize()
         tk.load_userdict(io.StringIO("\n".join(_lines(USER_DICT)) + "\n"))
         return tk
