@@ -236,7 +236,7 @@ def charge_result(
                      + (f"（{'、'.join(mitigating)}可减轻处罚）" if mitigating else ""))
     low, point, high = clamped
     fine_rule, fine = None, None
-    if rule.fine and st.fine != "none":
+    if rule.fine and st.fined:
         lo_f = float(rule.fine["min_yuan"])
         hi_f = (amount * rule.fine["times_amount"] if amount
                 else float(rule.fine["no_amount_max_yuan"]))
@@ -245,7 +245,7 @@ def charge_result(
                      f"取数额的{FINE_SHARE:.0%}（不低于下限）")
     return ChargeResult(charge=charge, low=low, high=high, point=point,
                         detention_open=st.detention_open, fine_rule=fine_rule, fine=fine,
-                        has_fine=st.fine != "none", steps=steps, ceiling=ceiling)
+                        has_fine=st.fined, steps=steps, ceiling=ceiling)
 
 
 def _combine(results: list[ChargeResult], steps: list[str]) -> tuple[float, float, float]:
