@@ -179,6 +179,26 @@ def test_index_lives_in_the_store_and_follows_the_library(
     assert tokens
 
 
+def test_ranking_reads_the_stored_profiles_and_agrees_with_the_database(
+    session, library_store: ObjectStore
+) -> None:
+    """The index keeps each case's charges, articles and amount so that ranking reads no
+    candidate from the database; they are the library's, and rank the same cases."""
+    index = advise.ensure_index(library_store, session)
+    assert set(index.profiles) == set(index.keys)
+    key = session.scalar(
+        sa.select(Case.dossier_id).join(Charge).where(Charge.written == "贩卖毒品罪").limit(1))
+    stored = index.profiles[key]
+    live = similar.profiles(session, [key])[key]
+    assert (set(stored[0]), set(stored[1]), set(stored[2]), stored[3]) == (
+        live.charges, live.written, live.articles, live.amount)
+    query = similar.profile_of_library_case(session, key, library_store)
+    without = similar_index.SimilarIndex(index.retriever, index.keys)  # an older index
+    in_memory = similar.rank(session, index, query, k=10)
+    from_database = similar.rank(session, without, query, k=10)
+    assert [k for k, _, _ in in_memory] == [k for k, _, _ in from_database]
+
+
 def test_import_is_idempotent_by_source_id(migrated_url: str) -> None:
     lines = JUDGMENTS.read_text(encoding="utf-8").splitlines()[:4]
 
