@@ -251,7 +251,7 @@ def bench_latency(kind: str, scratch: Path, base: list, n: int) -> dict:
     out: dict = {"kind": kind, "n": n}
     with db.session_scope(url) as session:
         started = time.perf_counter()
-        if not (KEEP and seconds == 0.0 and (store.root / similar_index.INDEX_KEY).exists()):
+        if not (KEEP and seconds == 0.0 and store.exists(similar_index.PROFILES_KEY)):
             similar_index.rebuild(store, session)
         out["index_build_s"] = round(time.perf_counter() - started, 1)
         started = time.perf_counter()
