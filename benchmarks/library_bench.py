@@ -1,7 +1,8 @@
 """The legal library's speed: import throughput, search and similar-case latency.
 
     python -m benchmarks.library_bench [--sizes 10000,100000] [--db sqlite,postgresql]
-                                       [--import-only] [--no-import]
+                                       [--import-only] [--no-import] [--generated 10000]
+                                       [--keep DIR]
 
 * import: the 200 real judgments of tests/data/real_texts (JuDGE, MIT) into an empty library,
   one and two structuring processes (judgments per second, wall clock, start-up included);
@@ -14,8 +15,10 @@
   (p50, p95, after one warm-up each).
 
 PostgreSQL is the ``dossier_test`` database of ``dossier services up`` (a schema of its own,
-dropped at the end); SQLite a temporary file. The machine line gives the load average:
-the 2 cores are shared, so absolute numbers move with it.
+dropped at the end unless ``--keep``); SQLite a temporary file (in DIR with ``--keep``, which
+also keeps the index: a second run measures again without generating). Numbers: README.
+The machine line gives the load average: the 2 cores are shared, so absolute numbers
+move with it.
 """
 
 from __future__ import annotations
