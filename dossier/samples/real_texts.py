@@ -14,7 +14,7 @@ from functools import lru_cache
 
 from dossier.settings import PROJECT_ROOT
 
-__all__ = ["REAL_TEXTS", "RealText", "load_real_texts"]
+__all__ = ["REAL_TEXTS", "RealText", "judgment_lines", "load_real_texts"]
 
 REAL_TEXTS = PROJECT_ROOT / "tests" / "data" / "real_texts" / "texts.jsonl.xz"
 
@@ -42,3 +42,10 @@ def load_real_texts(*sources: str) -> list[RealText]:
     """The texts of the given sources (all when none is given), in file order."""
     texts = _all()
     return [t for t in texts if not sources or t.source in sources]
+
+
+def judgment_lines() -> list[str]:
+    """The 200 JuDGE judgments as the legal library imports them: JSON lines with
+    ``text_id`` and ``fd`` (the full document), in file order."""
+    return [json.dumps({"text_id": t.id, "fd": t.text}, ensure_ascii=False)
+            for t in load_real_texts("judge")]

@@ -8,9 +8,15 @@ lowest and highest penalty. The table is derived once, by ``derive_table``, from
 (source noted in the file), because the shipped product cannot read ``../shared/data``;
 a test checks the committed table is still what the statute derives.
 
-Shared data module: the review rules (追诉时效 by maximum penalty, a sentence against its
-tier) read it; other consumers (supervision: sentence above the statutory maximum;
-sentencing: the statutory limits of a suggestion) can read the same file.
+The one reading of the Criminal Law's penalties: the articles and their paragraphs
+(:func:`parse_articles`) and each penalty clause as a :class:`Tier` (:func:`derive_article`,
+with the fine it imposes). The review rules (追诉时效 by maximum penalty, a sentence
+against its tier) read the committed JSON; the other tables of statutory ranges are
+derived from the same functions in the shape their consumers read:
+``tasks/sentencing/data/statutory_ranges.csv`` (every clause by article, paragraph and
+clause: the limits of a sentencing suggestion) and ``tasks/supervision/data/
+statutory_max.csv`` / ``fine_articles.csv`` (the heaviest penalty per paragraph, the
+articles whose every tier imposes a fine: the supervision models).
 
     .venv/bin/python -m tasks.law.statutory_ranges   # rewrite data/statutory_ranges.json
 """
@@ -32,12 +38,15 @@ SOURCE = (
 
 __all__ = [
     "DATA_FILE",
+    "Article",
     "Tier",
+    "article_label",
     "article_tiers",
     "derive_article",
     "derive_table",
     "limitation_years",
     "max_months_of",
+    "parse_articles",
 ]
 
 # Penalty types in order of severity; a fixed term's months are compared within 有期徒刑.
@@ -45,6 +54,7 @@ SEVERITY = {"管制": 1, "拘役": 2, "有期徒刑": 3, "无期徒刑": 4, "死
 _NUM = "一二三四五六七八九十两"
 _CLAUSE = re.compile(r"处([^；。：]*?)(?=[；。：]|并处|$)")
 _YEARS = rf"([{_NUM}]+)年"
+_ITEM = re.compile(r"^（[一二三四五六七八九十]+）")
 
 
 @dataclass(frozen=True)
@@ -59,6 +69,15 @@ class Tier:
     max_penalty: str
     max_months: int | None
     text: str
+    # the fine the clause imposes beside the principal penalty: and (并处罚金), and_or_only
+    # (并处或者单处罚金), optional (可以并处罚金), alternative (…拘役或者罚金: a fine instead),
+    # confiscation (并处没收财产 alone), none
+    fine: str = "none"
+
+    @property
+    def detention_open(self) -> bool:
+        """拘役 or 管制 is one of the tier's penalties."""
+        return self.min_penalty in ("拘役", "管制")
 
 
 def _years(text: str) -> int:
@@ -95,8 +114,23 @@ def _tier(condition: str, penalty: str) -> Tier | None:
     return None
 
 
+def _fine(tail: str, optional: bool = False) -> str:
+    """The fine of a clause from the words after its principal penalty (to the 。/；);
+    ``optional``: the clause ended on 可以 (…剥夺政治权利，可以并处罚金)."""
+    tail = re.split(r"[；。]", tail)[0]
+    optional = optional or "可以并处" in tail
+    if re.search(r"或者单处[^，；。]*罚金", tail):
+        return "and_or_only"
+    if "罚金" in tail:
+        return "optional" if optional else "and"
+    if re.search(r"并处[^，]*没收财产", tail) and not optional:
+        return "confiscation"
+    return "none"
+
+
 def derive_article(text: str) -> list[Tier]:
-    """The tiers of one article's text, in the order the statute writes them."""
+    """The tiers of one article's (or paragraph's) text, in the order the statute writes
+    them."""
     tiers: list[Tier] = []
     last_end = 0
     for m in _CLAUSE.finditer(text):
@@ -106,7 +140,9 @@ def derive_article(text: str) -> list[Tier]:
             continue
         condition = re.split(r"[；。]", text[last_end : m.start()])[-1].strip("，, ")
         tiers.append(Tier(condition, tier.min_penalty, tier.min_months, tier.max_penalty,
-                          tier.max_months, phrase))
+                          tier.max_months, phrase,
+                          "alternative" if "罚金" in phrase else
+                          _fine(text[m.end():], m.group(1).rstrip("，, ").endswith("可以"))))
         last_end = m.end()
     return tiers
 
@@ -116,20 +152,67 @@ _HEADING = re.compile(
 )
 
 
+def article_label(article: int, sub: int | None = None) -> str:
+    """264, 133之一: how judgments and the judgments feed write an article."""
+    return f"{article}" + (f"之{cn2an.an2cn(sub)}" if sub else "")
+
+
+@dataclass(frozen=True)
+class Article:
+    article: int
+    sub: int | None
+    paragraphs: tuple[str, ...]  # 款, items (（一）…) folded into their paragraph
+
+    @property
+    def label(self) -> str:
+        return article_label(self.article, self.sub)
+
+    @property
+    def key(self) -> str:
+        """``"264"`` / ``"133-1"``: the key of the committed tables."""
+        return f"{self.article}-{self.sub}" if self.sub else str(self.article)
+
+
+def parse_articles(markdown: str) -> list[Article]:
+    """Every article of the statute text with its paragraphs (款), in order."""
+    articles: list[Article] = []
+    current: tuple[int, int | None] | None = None
+    paragraphs: list[str] = []
+
+    def close() -> None:
+        if current is not None:
+            articles.append(Article(current[0], current[1], tuple(paragraphs)))
+
+    for raw in markdown.splitlines():
+        line = raw.strip()
+        if not line:
+            continue
+        if line.startswith("#"):
+            close()
+            current, paragraphs = None, []
+            continue
+        heading = _HEADING.match(line)
+        if heading:
+            close()
+            sub = _years_or_none(heading.group(2))
+            current = (_years(heading.group(1)), sub)
+            paragraphs = [line[heading.end():]]
+        elif current is not None:
+            if _ITEM.match(line) and paragraphs:
+                paragraphs[-1] += line
+            else:
+                paragraphs.append(line)
+    close()
+    return articles
+
+
+def _years_or_none(text: str | None) -> int | None:
+    return _years(text) if text else None
+
+
 def _articles(statute_markdown: str) -> dict[str, str]:
     """``"264"`` / ``"133-1"`` → the article's text (its paragraphs joined)."""
-    out: dict[str, list[str]] = {}
-    current: str | None = None
-    for line in statute_markdown.splitlines():
-        m = _HEADING.match(line)
-        if m:
-            number = int(cn2an.cn2an(m.group(1), "smart"))
-            sub = int(cn2an.cn2an(m.group(2), "smart")) if m.group(2) else None
-            current = f"{number}-{sub}" if sub else str(number)
-            out[current] = [line[m.end():]]
-        elif current and line.strip() and not line.startswith("#"):
-            out[current].append(line.strip())
-    return {k: "".join(v) for k, v in out.items()}
+    return {a.key: "".join(a.paragraphs) for a in parse_articles(statute_markdown)}
 
 
 def derive_table(statute_markdown: str, articles: list[str]) -> dict[str, list[dict]]:

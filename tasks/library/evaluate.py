@@ -10,7 +10,9 @@ each labelled judgment in turn is the query and is excluded from what it may fin
   ≤ 0.4 → 0.8, ≤ 0.6 → 0.6, ≤ 0.8 → 0.4, ≤ 1 → 0.2, else 0) over defendants sentenced to
   a fixed term or criminal detention, the share of actual terms inside the suggested
   range, and fine accuracy (share within ±20%, log scale, of those with a fine), for the
-  blend and for its two halves (guideline alone, similar cases alone).
+  blend and for its two ends: ``guideline`` (w = 1: the steps alone) and ``similar``
+  (w = 0: the steps fully rescaled by the similar cases, or their median term where no
+  rule applies; see :mod:`tasks.sentencing.suggest`).
 
 Charges and sentences to score against are the gold labels (``tests/data/labels``) where
 they exist, else the silver labels beside the dataset; the query's own card (charges,
@@ -101,7 +103,8 @@ def evaluate(
     from tasks.library import similar, similar_index
     from tasks.library.importer import import_judgments, read_judgments
     from tasks.nlp.case_card import extract_case
-    from tasks.sentencing.suggest import neighbours_from_outcomes, suggest_case
+    from tasks.sentencing.advise import neighbours_for
+    from tasks.sentencing.suggest import suggest_case
 
     started = time.perf_counter()
     labels = load_labels(silver)
@@ -148,8 +151,8 @@ def evaluate(
                 ndcgs.append(_ndcg(gains, ideal))
                 # sentencing: the query's own card, its sentences unread
                 card = extract_case(row["fd"])
-                neighbours = neighbours_from_outcomes(
-                    similar.describe(session, ranked[:neighbours_k]))
+                neighbours = neighbours_for(session,
+                                            similar.describe(session, ranked[:neighbours_k]))
                 gold_sentences = [s for s in labels[tid].get("sentences", [])
                                   if s.get("penalty") in ("有期徒刑", "拘役") and s.get("months")]
                 fines_actual += sum(1 for s in gold_sentences if s.get("fine_yuan"))

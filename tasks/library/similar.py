@@ -189,8 +189,21 @@ def rank(
     bm25 = index.scores(query.tokens)
     candidates: dict[str, float] = {}
     if len(bm25):
-        top = np.argsort(-bm25)[: BM25_CANDIDATES + len(excluded)]
+        top = _top(bm25, BM25_CANDIDATES + len(excluded))
         candidates = {index.keys[i]: float(bm25[i]) for i in top if bm25[i] > 0}
+    if index.profiles:  # the stored profiles: no candidate is read from the database
+        if query.charges and len(bm25):
+            same = [index.charge_positions[c] for c in query.charges
+                    if c in index.charge_positions]
+            if same:
+                positions = np.unique(np.concatenate(same))
+                best = positions[_top(bm25[positions], CHARGE_CANDIDATES + len(excluded))]
+                for i in best:
+                    candidates.setdefault(index.keys[i], float(bm25[i]))
+        for key in excluded:
+            candidates.pop(key, None)
+        found = {k: _stored(k, index.profiles[k]) for k in candidates if k in index.profiles}
+        return _score(query, candidates, found, weights, k)
     if query.charges:
         same = session.scalars(
             sa.select(Case.dossier_id)
@@ -202,10 +215,30 @@ def rank(
             candidates.setdefault(key, float(bm25[i]) if i is not None and len(bm25) else 0.0)
     for key in excluded:
         candidates.pop(key, None)
+    return _score(query, candidates, profiles(session, list(candidates)), weights, k)
+
+
+def _top(values: np.ndarray, n: int) -> np.ndarray:
+    """Positions of the ``n`` largest values, largest first (a partial sort)."""
+    if len(values) > n:
+        part = np.argpartition(-values, n)[:n]
+        return part[np.argsort(-values[part], kind="stable")]
+    return np.argsort(-values, kind="stable")
+
+
+def _stored(key: str, stored: similar_index.StoredProfile) -> Profile:
+    charges, written, articles, amount = stored
+    return Profile(key=key, charges=set(charges), written=set(written),
+                   articles=set(articles), amount=amount)
+
+
+def _score(
+    query: Profile, candidates: dict[str, float], found: dict[str, Profile],
+    weights: dict[str, float], k: int,
+) -> list[tuple[str, float, dict[str, float]]]:
     if not candidates:
         return []
     top_bm25 = max(candidates.values()) or 1.0
-    found = profiles(session, list(candidates))
     scored = []
     for key, raw in candidates.items():
         other = found.get(key)

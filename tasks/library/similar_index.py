@@ -4,7 +4,11 @@ Kept in the object store under ``library/similar/``:
 
 * ``corpus.npz`` — every indexed case's facts as token ids (vocabulary, case keys,
   flat ids and offsets): what an update appends to, so no text is cut twice;
-* ``bm25.tar`` — the bm25s index built from that corpus, with the case keys in order.
+* ``bm25.tar`` — the bm25s index built from that corpus, with the case keys in order;
+* ``profiles.json`` — each indexed case's structured profile (catalogue charges, charges
+  as written, Criminal Law articles, largest amount): what the re-ranking compares, held
+  in memory with the index so that ranking a query reads no candidate from the database
+  (at 100k cases that reading was most of a query's time; ``benchmarks/library_bench.py``).
 
 bm25s precomputes each (document, term) score with the corpus's IDF and mean length, so
 it cannot take one more document (xhluca/bm25s#5): an update appends the new cases'
@@ -38,6 +42,7 @@ log = logging.getLogger(__name__)
 
 CORPUS_KEY = "library/similar/corpus.npz"
 INDEX_KEY = "library/similar/bm25.tar"
+PROFILES_KEY = "library/similar/profiles.json"
 _cache: dict[str, tuple[str, SimilarIndex]] = {}
 _lock = threading.Lock()
 
@@ -95,13 +100,28 @@ class Corpus:
         return cls([str(v) for v in z["vocab"]], [str(k) for k in z["keys"]], docs)
 
 
-class SimilarIndex:
-    """A loaded bm25s index and the case key of each of its documents."""
+# a case's structured profile as stored: (catalogue charges, charges as written,
+# Criminal Law articles, largest amount or None)
+StoredProfile = tuple[list[str], list[str], list[int], float | None]
 
-    def __init__(self, retriever, keys: list[str]):
+
+class SimilarIndex:
+    """A loaded bm25s index, the case key of each of its documents and (when stored) each
+    case's structured profile, with the positions of the cases of each catalogue charge."""
+
+    def __init__(self, retriever, keys: list[str],
+                 profiles: dict[str, StoredProfile] | None = None):
         self.retriever = retriever
         self.keys = keys
         self.position = {k: i for i, k in enumerate(keys)}
+        self.profiles = profiles or {}
+        by_charge: dict[str, list[int]] = {}
+        for key, profile in self.profiles.items():
+            i = self.position.get(key)
+            if i is not None:
+                for charge in profile[0]:
+                    by_charge.setdefault(charge, []).append(i)
+        self.charge_positions = {c: np.array(v, dtype=np.int64) for c, v in by_charge.items()}
 
     def __len__(self) -> int:
         return len(self.keys)
@@ -181,15 +201,71 @@ def load_index(store: ObjectStore) -> SimilarIndex:
         if cached and cached[0] == sha:
             return cached[1]
     index = SimilarIndex.from_bytes(store.get_bytes(INDEX_KEY))
+    index = SimilarIndex(index.retriever, index.keys, load_profiles(store))
     with _lock:
         _cache[cache_key] = (sha, index)
     return index
 
 
-def save(store: ObjectStore, corpus: Corpus) -> SimilarIndex:
+def load_profiles(store: ObjectStore) -> dict[str, StoredProfile]:
+    """The stored profiles (``{}`` for an index saved before they were: ranking then reads
+    the candidates from the database)."""
+    try:
+        raw = json.loads(store.get_bytes(PROFILES_KEY))
+    except (ObjectNotFoundError, FileNotFoundError):
+        return {}
+    return {k: (v[0], v[1], v[2], v[3]) for k, v in raw.items()}
+
+
+def case_profiles(session: Session, dossier_ids: Sequence[str] | None = None,
+                  chunk: int = 5000) -> dict[str, StoredProfile]:
+    """Profiles of the given cases (all when ``None``) from the library tables."""
+    from schemas.tables import Charge, Statute
+    from tasks.nlp.lexicon import CRIMINAL_LAW
+
+    ids = None if dossier_ids is None else list(dossier_ids)
+    out: dict[str, StoredProfile] = {}
+    for i in range(0, 1 if ids is None else len(ids), chunk):
+        part = None if ids is None else ids[i: i + chunk]
+
+        def limited(stmt, part=part):
+            return stmt if part is None else stmt.where(Case.dossier_id.in_(part))
+
+        rows = session.execute(limited(sa.select(Case.id, Case.dossier_id, Case.amounts_yuan)))
+        by_id: dict[int, StoredProfile] = {}
+        for case_id, key, amounts in rows:
+            by_id[case_id] = ([], [], [], max(amounts) if amounts else None)
+            out[key] = by_id[case_id]
+        for case_id, name, written in session.execute(limited(
+            sa.select(Charge.case_id, Charge.name, Charge.written)
+            .join(Case, Case.id == Charge.case_id).order_by(Charge.case_id, Charge.seq)
+        )):
+            profile = by_id.get(case_id)
+            if profile is not None:
+                if name not in profile[0]:
+                    profile[0].append(name)
+                if written and written not in profile[1]:
+                    profile[1].append(written)
+        for case_id, article in session.execute(limited(
+            sa.select(Statute.case_id, Statute.article).join(Case, Case.id == Statute.case_id)
+            .where(Statute.law == CRIMINAL_LAW)
+        )):
+            profile = by_id.get(case_id)
+            if profile is not None and article not in profile[2]:
+                profile[2].append(article)
+    return out
+
+
+def save(store: ObjectStore, corpus: Corpus,
+         profiles: dict[str, StoredProfile] | None = None) -> SimilarIndex:
     index = SimilarIndex.build(corpus)
     store.put_bytes(CORPUS_KEY, corpus.to_bytes())
     store.put_bytes(INDEX_KEY, index.to_bytes())
+    if profiles is not None:
+        kept = {k: profiles[k] for k in corpus.keys if k in profiles}
+        store.put_bytes(PROFILES_KEY, json.dumps(kept, ensure_ascii=False,
+                                                 separators=(",", ":")).encode("utf-8"))
+        index = SimilarIndex(index.retriever, index.keys, kept)
     return index
 
 
@@ -231,8 +307,14 @@ def update(store: ObjectStore, session: Session, dossier_ids: Sequence[str]) -> 
     changed = corpus.upsert(found.items())
     gone = [k for k in dossier_ids if k not in found]
     corpus.remove(gone)
-    if changed or gone:
-        save(store, corpus)
+    profiles = load_profiles(store) if corpus.keys else {}
+    if len(profiles) < len(corpus.keys) - len(found):  # stored before profiles were
+        profiles = case_profiles(session, corpus.keys)
+    fresh = case_profiles(session, list(found))
+    moved = any(profiles.get(k) != v for k, v in fresh.items())
+    profiles.update(fresh)
+    if changed or gone or moved:
+        save(store, corpus, profiles)
     return changed
 
 
@@ -240,5 +322,5 @@ def rebuild(store: ObjectStore, session: Session) -> int:
     """Both objects anew from the database; returns the number of cases indexed."""
     corpus = Corpus.empty()
     corpus.upsert(case_facts_tokens(session))
-    save(store, corpus)
+    save(store, corpus, case_profiles(session))
     return len(corpus.keys)

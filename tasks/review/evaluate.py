@@ -5,24 +5,17 @@ judgments.
   clean and with each planted defect, through the same structure path as a dossier (their
   page texts → documents → case card) and the rules; per rule kind, recall (planted points
   found) and precision (points raised that were planted).
-* ``evaluate_real``: real judgments (``tests/data/judgments``) through the structure path;
+* ``evaluate_real``: real judgments (``tests/data/real_texts``) through the structure path;
   the share flagged by conclusion and document rules, with every point, for reading.
 """
 
 from __future__ import annotations
 
-import gzip
-import json
 from collections import Counter
 from collections.abc import Iterable
 from dataclasses import dataclass, field
-from pathlib import Path
 
 from schemas.review import RULE_KINDS
-
-JUDGMENTS = (
-    Path(__file__).resolve().parents[2] / "tests" / "data" / "judgments" / "judgments.jsonl.gz"
-)
 
 __all__ = ["KindScore", "evaluate_real", "evaluate_samples"]
 
@@ -69,10 +62,13 @@ def evaluate_samples(seeds: Iterable[int]) -> dict[str, KindScore]:
 
 
 def real_texts(source_prefix: str = "JuDGE") -> list[tuple[str, str]]:
-    with gzip.open(JUDGMENTS, "rt", encoding="utf-8") as handle:
-        rows = [json.loads(line) for line in handle]
-    return [(f"{r['source']}:{r['id']}", r["text"]) for r in rows
-            if r["source"].startswith(source_prefix)]
+    """(label, text) of the repo's real texts whose data set starts with ``source_prefix``
+    (JuDGE: the 200 judgments; LeCaRDv2: the 360 judgment openings), case aside."""
+    from dossier.samples.real_texts import load_real_texts
+
+    prefix = source_prefix.lower()
+    return [(t.label, t.text) for t in load_real_texts()
+            if t.source.startswith(prefix) and t.field != "fact"]
 
 
 def evaluate_real(source_prefix: str = "JuDGE", kinds: tuple[str, ...] = ("conclusion", "document")

@@ -20,6 +20,7 @@ class Tier:
     start_from_guideline: bool
     threshold: float | None = None  # amount (yuan) or quantity (grams) where it starts
     when: tuple[str, ...] = ()
+    to: float | None = None  # top tier: the measure at which the base reaches its maximum
 
 
 @dataclass(frozen=True)
@@ -70,7 +71,8 @@ def guideline() -> Guideline:
             start = tuple(t["start"]) if "start" in t else derived_start(statute)
             tiers.append(Tier(statute=statute, start=start,  # type: ignore[arg-type]
                               start_from_guideline="start" in t,
-                              threshold=t.get("from"), when=tuple(t.get("when", ()))))
+                              threshold=t.get("from"), when=tuple(t.get("when", ())),
+                              to=t.get("to")))
         charges[name] = ChargeRule(
             charge=name, tiers=tuple(tiers), guideline=entry.get("guideline", True),
             unit=entry.get("unit"), interpretation=entry.get("interpretation"),

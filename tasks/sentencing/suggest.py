@@ -2,11 +2,14 @@
 
 The steps of the 两高《关于常见犯罪的量刑指导意见》 (edition in ``data/guideline.yaml``):
 
-1. **量刑起点** — the charge's tier (by amount or quantity against the interpretation's
-   thresholds, or by the facts' words: 逃逸, 重伤 …) gives the starting-point range;
-2. **基准刑** — the base rises inside the tier with the amount (its place between this
-   tier's threshold and the next, on a log scale: ``f``): base = start + (start width +
-   ¼ of the tier's room above the start) · f; without an amount f = ½;
+1. **量刑起点** — the charge's tier (by its measure against the interpretation's
+   thresholds: amount, heroin-equivalent grams, blood alcohol, injury grade, read by
+   :mod:`tasks.sentencing.quantity`; or by the facts' words: 逃逸, 情节严重 …) gives the
+   starting-point range;
+2. **基准刑** — the base rises with the measure, linearly (the guideline adds a quantum of
+   punishment per unit: 增加刑罚量), from the middle of the starting range at the tier's
+   threshold to the tier's statutory maximum or the next tier's start, whichever is lower,
+   where the next tier begins; a measure the facts do not state counts as mid-tier;
 3. **调节** — circumstances: 未遂 and 从犯 multiply first; the others add up (自首 −≤40%,
    坦白 −≤20%, 认罪认罚 −≤30%, 退赃退赔 −≤30%, 谅解 −≤40%, 累犯 +10–40%); the range
    takes each circumstance's extremes, the point its typical value;
@@ -14,11 +17,18 @@ The steps of the 两高《关于常见犯罪的量刑指导意见》 (edition in
    only with a circumstance that allows 减轻处罚 (未遂, 从犯, 自首), down to the next tier's;
 5. **数罪并罚** (art. 69) — several charges: the heaviest plus half of the others,
    at most 20 years;
-6. **类案** — blended with the terms of the 20 most similar library cases for the same
-   charge: point = w·guideline + (1−w)·median of theirs (w = ½ for a charge of the
-   guideline, ¼ for one it lacks; neighbours alone when there is no rule), and the range
-   widened to their interquartile range. ``dossier library evaluate`` measures the blend
-   against the guideline alone and the neighbours alone.
+6. **类案校准** — the 20 most similar library cases whose defendants were sentenced for
+   the same charges tell how their courts sentenced *relative to these steps*: for each,
+   r = ln((actual + 1) / (steps 1–5 for that case + 1)), computed from its own card and
+   facts with its sentence unread (:func:`guideline_points`). With R the median of r,
+   point = (steps + 1)·e^((1−w)·R) − 1, a geometric blend of the steps and the steps as
+   those courts would have applied them (w = ½ for a charge of the guideline, ¼ for one it
+   lacks); the range is widened by the quartiles of r and of the neighbours' terms. A
+   level the steps get wrong for a kind of case (a province's practice, a circumstance
+   the card misses) is corrected; the steps still carry the case's own amount. Without a
+   rule, or without three comparable neighbours with steps, the neighbours' median term
+   is blended as w·steps + (1−w)·median (neighbours alone when there is no rule).
+   ``dossier library evaluate`` measures the blend against w = 1 (steps alone) and w = 0.
 
 Penalty: 拘役 when the point is at most six months and the tier allows it (危险驾驶: always);
 probation (缓刑) is open when the point is at most three years and no 累犯 (arts. 72, 74).
@@ -31,7 +41,6 @@ Explanations carry masked names only.
 from __future__ import annotations
 
 import math
-import re
 import statistics
 from collections.abc import Sequence
 from dataclasses import asdict, dataclass, field
@@ -40,6 +49,7 @@ from dossier.privacy import mask_name
 from schemas.case_card import Case as CardCase
 from tasks.nlp.lexicon import canonical_charge
 from tasks.sentencing.guideline import ChargeRule, CircumstanceRule, Tier, guideline
+from tasks.sentencing.quantity import UNIT_LABELS, quantity, stated
 
 MAX_COMBINED_MONTHS = 240  # art. 69: 数罪并罚 up to 20 years (total under 35)
 MIN_NEIGHBOURS = 3
@@ -47,10 +57,8 @@ MIN_NEIGHBOURS = 3
 # judge_dev fined about a fifth of the amount (盗窃, 诈骗); a project rule, measured.
 FINE_SHARE = 0.2
 DEFENDANT_ROLES = ("被告人", "犯罪嫌疑人")
-_GRAMS = re.compile(
-    r"(?:海洛因|甲基苯丙胺|冰毒|麻古|麻果)[^。；]{0,40}?(?:净重|重|共计|计)?约?"
-    r"([0-9]+(?:\.[0-9]+)?)\s*克"
-)
+# an amount or quantity the facts do not state is taken as the middle of its tier
+UNKNOWN_POSITION = 0.5
 
 
 @dataclass
@@ -60,6 +68,9 @@ class Neighbour:
     months: int | None
     fine_yuan: float | None
     probation: bool = False
+    # what steps 1–5 give for that case's defendant (its facts and card, its sentence
+    # unread): the blend compares the court's sentence with it
+    guideline_months: float | None = None
 
 
 @dataclass
@@ -104,61 +115,32 @@ def _months(value: float) -> str:
     return f"{m}个月"
 
 
-def drug_grams(text: str | None) -> float | None:
-    """The largest quantity of heroin/methamphetamine the facts name, in grams."""
-    if not text:
-        return None
-    values = [float(m.group(1)) for m in _GRAMS.finditer(text)]
-    return max(values) if values else None
-
-
-def case_amount(amounts: Sequence[float]) -> float:
-    """The amount of a case from the amounts its facts name: their largest when it is
-    about as much as the rest together (a total stated beside its parts), else their sum
-    (several thefts, each named)."""
-    top = max(amounts)
-    rest = sum(amounts) - top
-    return top if top >= 0.8 * rest else top + rest
-
-
-_NEGATED = re.compile(r"(?:未|没有|无|不|并非|不构成|不属于|不能认定)[^，。；]{0,4}$")
-
-
-def _stated(text: str, word: str) -> bool:
-    """``word`` occurs in the facts and not negated (未逃逸, 不构成重伤)."""
-    return any(not _NEGATED.search(text[max(0, m.start() - 8): m.start()])
-               for m in re.finditer(re.escape(word), text))
-
-
 def choose_tier(rule: ChargeRule, amount: float | None, text: str | None) -> tuple[int, str]:
     """The most severe tier whose condition holds: its threshold reached, or its words in
     the facts; a tier with neither is the base tier."""
     chosen, why = 0, "基本犯罪构成"
+    unit = UNIT_LABELS.get(rule.unit or "", "")
     for i, tier in enumerate(rule.tiers):
-        if tier.when:
-            hit = next((w for w in tier.when if text and _stated(text, w)), None)
-            if hit:
-                chosen, why = i, f"事实中有“{hit}”"
-        elif tier.threshold is not None:
-            if amount is not None and amount >= tier.threshold:
-                unit = "元" if rule.unit == "yuan" else "克"
-                chosen, why = i, f"数额/数量 {amount:g}{unit} ≥ 该档起点 {tier.threshold:g}{unit}"
-        elif i == 0:
-            chosen = 0
+        hit = next((w for w in tier.when if text and stated(text, w)), None)
+        if hit:
+            chosen, why = i, f"事实中有“{hit}”"
+        elif tier.threshold is not None and amount is not None and amount >= tier.threshold:
+            chosen, why = i, f"数额/数量 {amount:g}{unit} ≥ 该档起点 {tier.threshold:g}{unit}"
     return chosen, why
 
 
-def _position(rule: ChargeRule, index: int, amount: float | None) -> float:
-    """Where ``amount`` sits in its tier, 0..1 on a log scale (½ when unknown)."""
+def _position(rule: ChargeRule, index: int, amount: float | None) -> float | None:
+    """Where ``amount`` sits in its tier, 0 at the tier's threshold and 1 where the next
+    tier starts (``None`` when unknown), on a linear scale: the guideline adds to the
+    starting point per unit of amount or quantity (在量刑起点的基础上，根据…数额、数量
+    增加刑罚量), so a sentence grows with the amount, not with its logarithm. The top tier
+    is measured up to its ``to`` (else ten times its threshold)."""
     tier = rule.tiers[index]
-    if amount is None or tier.threshold is None or amount <= 0:
-        return 0.5
+    if amount is None or tier.threshold is None or amount < 0:
+        return None
     nxt = next((t.threshold for t in rule.tiers[index + 1:] if t.threshold), None)
-    low = max(tier.threshold, 1.0)
-    top = nxt if nxt else low * 10
-    if amount <= low:
-        return 0.0
-    return max(0.0, min(1.0, math.log(amount / low) / math.log(top / low)))
+    top = nxt if nxt else (tier.to if tier.to else max(tier.threshold, 1.0) * 10)
+    return max(0.0, min(1.0, (amount - tier.threshold) / max(top - tier.threshold, 1e-9)))
 
 
 def _adjust(
@@ -204,11 +186,7 @@ def charge_result(
     if rule is None:
         return None
     steps: list[str] = []
-    amount: float | None = None
-    if rule.unit == "yuan" and case.amounts_yuan:
-        amount = case_amount(case.amounts_yuan)
-    elif rule.unit == "grams":
-        amount = drug_grams(text)
+    amount = quantity(rule.unit, case, text)
     index, why = choose_tier(rule, amount, text)
     tier: Tier = rule.tiers[index]
     st = tier.statute
@@ -220,13 +198,23 @@ def charge_result(
                  f"适用此档：{why}")
     steps.append(f"1. 量刑起点：{_months(tier.start[0])}–{_months(tier.start[1])}（{source}）")
     f = _position(rule, index, amount)
-    room = max(0.0, st.max_months - tier.start[1]) / 4
-    width = tier.start[1] - tier.start[0]
-    base_low = tier.start[0] + room * f
-    base_high = tier.start[1] + room * f
-    base = tier.start[0] + (width + room) * f
+    # the base rises from the middle of the starting range to the tier's statutory
+    # maximum, or to where the next tier starts if lower (a case just under the next
+    # threshold is sentenced next to one just over it); the top tier rises by a quarter of
+    # its room above the start unless its ``to`` says where it reaches the maximum
+    nxt = next((t for t in rule.tiers[index + 1:] if t.threshold is not None), None)
+    middle = (tier.start[0] + tier.start[1]) / 2
+    if nxt is not None:
+        cap = max(min(nxt.start[0], st.max_months), tier.start[1])
+    elif tier.to:
+        cap = float(st.max_months)
+    else:
+        cap = tier.start[1] + max(0.0, st.max_months - tier.start[1]) / 4
+    rise = (cap - middle) * (f if f is not None else UNKNOWN_POSITION)
+    base_low, base, base_high = tier.start[0] + rise, middle + rise, tier.start[1] + rise
     steps.append(f"2. 基准刑：{_months(base)}（幅度 {_months(base_low)}–{_months(base_high)}；"
-                 f"数额/数量在本档中的位置 {f:.2f}）")
+                 + (f"数额/数量在本档中的位置 {f:.2f}）" if f is not None
+                    else "数额/数量未载明，取起点中值）"))
     kinds = [c.kind for c in case.circumstances if c.person in (None, person)]
     kinds = list(dict.fromkeys(kinds))
     if kinds:
@@ -248,7 +236,7 @@ def charge_result(
                      + (f"（{'、'.join(mitigating)}可减轻处罚）" if mitigating else ""))
     low, point, high = clamped
     fine_rule, fine = None, None
-    if rule.fine and st.fine != "none":
+    if rule.fine and st.fined:
         lo_f = float(rule.fine["min_yuan"])
         hi_f = (amount * rule.fine["times_amount"] if amount
                 else float(rule.fine["no_amount_max_yuan"]))
@@ -257,7 +245,7 @@ def charge_result(
                      f"取数额的{FINE_SHARE:.0%}（不低于下限）")
     return ChargeResult(charge=charge, low=low, high=high, point=point,
                         detention_open=st.detention_open, fine_rule=fine_rule, fine=fine,
-                        has_fine=st.fine != "none", steps=steps, ceiling=ceiling)
+                        has_fine=st.fined, steps=steps, ceiling=ceiling)
 
 
 def _combine(results: list[ChargeResult], steps: list[str]) -> tuple[float, float, float]:
@@ -312,14 +300,35 @@ def suggest_for_person(
             results.append(r)
     guide = _combine(results, steps) if results else None
     ruled = guideline().charges
-    single = [charges[0]] if len(charges) == 1 else []
-    terms = [n.months for c in single for n in neighbours.get(c, []) if n.months]
-    fines = [n.fine_yuan for c in single for n in neighbours.get(c, []) if n.fine_yuan]
+    near = neighbours.get(charge_key(charges), [])
+    terms = [float(n.months) for n in near if n.months]
+    fines = [n.fine_yuan for n in near if n.fine_yuan]
+    # how the courts of the similar cases sentenced relative to what these steps give
+    # for those very cases: ln((actual + 1) / (steps + 1)) per neighbour
+    ratios = [math.log((n.months + 1) / (n.guideline_months + 1)) for n in near
+              if n.months and n.guideline_months]
     low = point = high = None
     if guide is not None:
         low, point, high = guide
-    if len(terms) >= MIN_NEIGHBOURS:
-        q1, median, q3 = _quartiles([float(t) for t in terms])
+    if guide is not None and len(ratios) >= MIN_NEIGHBOURS:
+        w = weight if weight is not None else (
+            0.5 if all(ruled.get(c) and ruled[c].guideline for c in charges) else 0.25)
+        r1, r, r3 = _quartiles(ratios)
+        shift = math.exp((1 - w) * r)
+        steps.append(
+            f"6. 类案校准：{len(ratios)}件最相似的同罪案件，实际刑期与按上述步骤对其计算之刑的"
+            f"比值中位数 {math.exp(r):.2f}（四分位 {math.exp(r1):.2f}–{math.exp(r3):.2f}）；"
+            f"建议刑 =（规则+1）×比值^{1 - w:.2f} − 1 → {_months((point + 1) * shift - 1)}")
+        point = (point + 1) * shift - 1
+        low = min((low + 1) * math.exp((1 - w) * r1) - 1, low)
+        high = max((high + 1) * math.exp((1 - w) * r3) - 1, high)
+        if terms:
+            q1, _, q3 = _quartiles(terms)
+            low, high = min(low, q1), max(high, q3)
+        top = results[0].ceiling if len(results) == 1 else MAX_COMBINED_MONTHS
+        high = min(high, max(top, point))
+    elif len(terms) >= MIN_NEIGHBOURS:
+        q1, median, q3 = _quartiles(terms)
         w = weight if weight is not None else (
             0.5 if all(ruled.get(c) and ruled[c].guideline for c in charges) else 0.25)
         if guide is None:
@@ -391,17 +400,39 @@ def suggest_case(
     return out
 
 
-def neighbours_from_outcomes(hits: Sequence) -> dict[str, list[Neighbour]]:
-    """Similar cases' sentences (:class:`tasks.library.similar.SimilarHit`) by catalogue
-    charge, from defendants sentenced for that charge alone (a combined sentence says
-    little about one of its charges)."""
+def charge_key(charges: Sequence[str]) -> str:
+    """The key of a set of catalogue charges in the neighbours' map (盗窃罪; 盗窃罪+诈骗罪)."""
+    return "+".join(sorted(set(charges)))
+
+
+def neighbours_from_outcomes(
+    hits: Sequence, guides: dict[str, dict[str, float]] | None = None,
+) -> dict[str, list[Neighbour]]:
+    """Similar cases' sentences (:class:`tasks.library.similar.SimilarHit`) by the set of
+    catalogue charges a defendant was sentenced for (:func:`charge_key`): a sentence
+    for other charges says little about these. ``guides`` gives, by case and masked
+    defendant, what the steps compute for that case (:func:`guideline_points`)."""
     out: dict[str, list[Neighbour]] = {}
+    guides = guides or {}
     for hit in hits:
+        points = guides.get(hit.dossier_id, {})
         for o in hit.outcomes:
             names = {canonical_charge(c) or c for c in o.charges}
-            if len(names) != 1 or o.penalty not in ("有期徒刑", "拘役"):
+            if not names or o.penalty not in ("有期徒刑", "拘役"):
                 continue
-            out.setdefault(names.pop(), []).append(
+            guide = points.get(o.person)
+            if guide is None and len(points) == 1:
+                guide = next(iter(points.values()))
+            out.setdefault(charge_key(names), []).append(
                 Neighbour(months=o.months, fine_yuan=o.fine_yuan,
-                          probation=o.probation_months is not None))
+                          probation=o.probation_months is not None, guideline_months=guide))
     return out
+
+
+def guideline_points(case: CardCase, text: str | None) -> dict[str, float]:
+    """Steps 1–5 alone (no similar cases) for each defendant of a case: masked name →
+    months. Computed for the similar cases so that their sentences can be compared with
+    what the steps would have suggested for them."""
+    case = case.model_copy(update={"sentences": []})
+    return {s.person: float(s.months) for s in suggest_case(case, text, None, 1.0)
+            if s.months is not None}

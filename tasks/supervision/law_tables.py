@@ -1,5 +1,9 @@
 """Tables of law the supervision models read, derived from the statute texts.
 
+The articles, paragraphs and penalty tiers are read by :mod:`tasks.law.statutory_ranges`
+(the one reading of the Criminal Law's penalties); this module shapes them into the
+tables the models read.
+
 The shipped tables live in ``tasks/supervision/data/`` with their source in
 their header; ``python -m tasks.supervision.law_tables`` derives them again
 from ``../shared/data/laws`` (a test checks the committed copies still match):
@@ -31,107 +35,52 @@ from pathlib import Path
 import cn2an
 
 from dossier.settings import PROJECT_ROOT
+from tasks.law.statutory_ranges import (
+    SEVERITY,
+    Article,
+    Tier,
+    article_label,
+    derive_article,
+    parse_articles,
+)
+
+__all__ = [
+    "Article",
+    "article_label",
+    "charge_articles",
+    "charge_maximum",
+    "fine_article_labels",
+    "parse_articles",
+    "statutory_thresholds",
+    "tier_maximum",
+    "write_tables",
+]
 
 DATA_DIR = Path(__file__).resolve().parent / "data"
 LAWS_DIR = PROJECT_ROOT.parent / "shared" / "data" / "laws"
 CRIMINAL_LAW_FILE = "criminal_law.md"
 
-PENALTY_RANK = {"管制": 1, "拘役": 2, "有期徒刑": 3, "无期徒刑": 4, "死刑": 5}
+PENALTY_RANK = SEVERITY
 MAX_MONTHS = {"管制": 24, "拘役": 6, "有期徒刑": 180}  # 刑法第三十八、四十二、四十五条
-
-_HEADING = re.compile(
-    r"^第([零一二三四五六七八九十百]+)条(?:之([一二三四五六七八九十]+))?[ \u3000]"
-)
-_ITEM = re.compile(r"^（[一二三四五六七八九十]+）")
-_NUM = "[零一二三四五六七八九十百]+"
-_PRINCIPAL = re.compile("处[^；。：]*?(?:有期徒刑|拘役|管制|无期徒刑|死刑)")
-_MANDATORY_FINE = re.compile("并处(?:或者单处)?(?:罚金|没收财产)")
-_OPTIONAL = re.compile("可以并处")
-
-
-def article_label(article: int, sub: int | None = None) -> str:
-    """264, 133之一: how judgments and the judgments feed write an article."""
-    return f"{article}" + (f"之{cn2an.an2cn(sub)}" if sub else "")
 
 
 def _int(chinese: str) -> int:
     return int(cn2an.cn2an(chinese, "smart"))
 
 
-@dataclass(frozen=True)
-class Article:
-    article: int
-    sub: int | None
-    paragraphs: tuple[str, ...]  # 款, items (（一）…) folded into their paragraph
-
-    @property
-    def label(self) -> str:
-        return article_label(self.article, self.sub)
-
-
-def parse_articles(markdown: str) -> list[Article]:
-    """Every article of the statute text with its paragraphs, in order."""
-    articles: list[Article] = []
-    current: tuple[int, int | None] | None = None
-    paragraphs: list[str] = []
-
-    def close() -> None:
-        if current is not None:
-            articles.append(Article(current[0], current[1], tuple(paragraphs)))
-
-    for raw in markdown.splitlines():
-        line = raw.strip()
-        if not line:
-            continue
-        if line.startswith("#"):
-            close()
-            current, paragraphs = None, []
-            continue
-        heading = _HEADING.match(line)
-        if heading:
-            close()
-            sub = _int(heading.group(2)) if heading.group(2) else None
-            current = (_int(heading.group(1)), sub)
-            paragraphs = [line[heading.end():]]
-        elif current is not None:
-            if _ITEM.match(line) and paragraphs:
-                paragraphs[-1] += line
-            else:
-                paragraphs.append(line)
-    close()
-    return articles
-
-
-def _tiers(text: str) -> list[str]:
-    """The clauses of ``text`` that impose a principal penalty (one tier each)."""
-    return [c for c in re.split("[；。：]", text) if _PRINCIPAL.search(c)]
+def _maximum(tier: Tier) -> tuple[str, int | None]:
+    """The heaviest penalty of one tier as (penalty, months or None for life or death)."""
+    if tier.max_penalty in ("无期徒刑", "死刑"):
+        return tier.max_penalty, None
+    if tier.max_penalty == "有期徒刑":
+        return "有期徒刑", tier.max_months or MAX_MONTHS["有期徒刑"]
+    return tier.max_penalty, MAX_MONTHS[tier.max_penalty]
 
 
 def tier_maximum(tier: str) -> tuple[str, int | None]:
-    """The heaviest penalty of one tier: (penalty, months or None)."""
-    best: tuple[str, int | None] = ("管制", 0)
-
-    def consider(penalty: str, months: int | None) -> None:
-        nonlocal best
-        rank, best_rank = PENALTY_RANK[penalty], PENALTY_RANK[best[0]]
-        if rank > best_rank or (rank == best_rank and (months or 0) > (best[1] or 0)):
-            best = (penalty, months)
-
-    for penalty in ("死刑", "无期徒刑"):
-        if penalty in tier:
-            consider(penalty, None)
-    if "有期徒刑" in tier:
-        months = []
-        months += [_int(y) * 12 for y in re.findall(f"({_NUM})年以下有期徒刑", tier)]
-        months += [MAX_MONTHS["有期徒刑"] for _ in re.findall(f"{_NUM}年以上有期徒刑", tier)]
-        months += [_int(y) * 12 for y in re.findall(f"(?<![上下])处({_NUM})年有期徒刑", tier)]
-        months += [_int(y) * 12 for y in re.findall(f"、({_NUM})年有期徒刑", tier)]
-        consider("有期徒刑", max(months) if months else MAX_MONTHS["有期徒刑"])
-    if "拘役" in tier:
-        consider("拘役", MAX_MONTHS["拘役"])
-    if "管制" in tier:
-        consider("管制", MAX_MONTHS["管制"])
-    return best
+    """The heaviest penalty of one tier's text (处三年以上十年以下有期徒刑 → 有期徒刑, 120)."""
+    found = [_maximum(t) for t in derive_article(tier)]
+    return _heaviest(found) if found else ("管制", 0)
 
 
 def _heaviest(maxima: list[tuple[str, int | None]]) -> tuple[str, int | None]:
@@ -144,9 +93,9 @@ def statutory_maxima(articles: list[Article]) -> list[dict[str, object]]:
     for a in articles:
         per_paragraph = []
         for number, text in enumerate(a.paragraphs, start=1):
-            tiers = _tiers(text)
+            tiers = derive_article(text)
             if tiers:
-                penalty, months = _heaviest([tier_maximum(t) for t in tiers])
+                penalty, months = _heaviest([_maximum(t) for t in tiers])
                 per_paragraph.append((number, penalty, months))
         if not per_paragraph:
             continue
@@ -162,11 +111,11 @@ def fine_articles(articles: list[Article]) -> list[str]:
     """Labels of the articles whose every tier imposes a fine (or 没收财产 beside 罚金)."""
     found = []
     for a in articles:
-        tiers = [t for text in a.paragraphs for t in _tiers(text)]
+        tiers = [t for text in a.paragraphs for t in derive_article(text)]
         if not tiers:
             continue
-        mandatory = all(_MANDATORY_FINE.search(t) and not _OPTIONAL.search(t) for t in tiers)
-        if mandatory and any("罚金" in t for t in tiers):
+        mandatory = all(t.fine in ("and", "and_or_only", "confiscation") for t in tiers)
+        if mandatory and any(t.fine in ("and", "and_or_only") for t in tiers):
             found.append(a.label)
     return found
 

@@ -2,15 +2,12 @@
 
 from __future__ import annotations
 
-from pathlib import Path
-
 import sqlalchemy as sa
 
 from dossier import db
+from dossier.samples.real_texts import judgment_lines
 from dossier.store import get_store
 from schemas.tables import Case
-
-JUDGMENTS = Path(__file__).resolve().parents[1] / "data" / "library" / "judgments.jsonl"
 
 
 def test_an_imports_object_lands_in_the_library_once() -> None:
@@ -18,7 +15,7 @@ def test_an_imports_object_lands_in_the_library_once() -> None:
     from tasks.library import similar_index
 
     store = get_store()  # the test's own data dir: a local store and a SQLite library
-    lines = JUDGMENTS.read_text(encoding="utf-8").splitlines()[:6]
+    lines = judgment_lines()[:6]
     store.put_bytes("imports/batch-1.jsonl", ("\n".join(lines) + "\n").encode("utf-8"))
     first = import_judgments(key="imports/batch-1.jsonl")
     assert (first["loaded"], first["failed"]) == (6, 0)

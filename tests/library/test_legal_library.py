@@ -1,13 +1,12 @@
 """The legal library on both databases: search, similar cases, the index in the store,
 import idempotency, the charge as written; against the 200 real judgments of
-``tests/data/library`` (JuDGE, MIT) and three sample dossiers loaded as dossiers."""
+``tests/data/real_texts`` (JuDGE, MIT) and three sample dossiers loaded as dossiers."""
 
 from __future__ import annotations
 
 import datetime as dt
 import json
 from collections.abc import Iterator
-from pathlib import Path
 
 import pytest
 import sqlalchemy as sa
@@ -15,6 +14,7 @@ from minio_buckets import temporary_bucket_store
 
 from dossier import db
 from dossier.samples.dossier import fast_paginate, make_sample_dossier
+from dossier.samples.real_texts import judgment_lines
 from dossier.store.base import ObjectStore
 from dossier.store.local import LocalStore
 from schemas.case_card import CaseCard
@@ -26,14 +26,13 @@ from tasks.library.search import SearchFilters, search
 from tasks.library.texts import TextDoc, replace_case_texts, rows_for
 from tasks.sentencing import advise
 
-JUDGMENTS = Path(__file__).resolve().parents[1] / "data" / "library" / "judgments.jsonl"
 DRUGS = "走私、贩卖、运输、制造毒品罪"
 
 
 @pytest.fixture(scope="session")
 def structured() -> list:
     """The 200 judgments structured once (the CPU part of an import)."""
-    lines = JUDGMENTS.read_text(encoding="utf-8").splitlines()
+    lines = judgment_lines()
     return [importer.structure(j) for j in importer.read_judgments(lines)]
 
 
@@ -179,8 +178,28 @@ def test_index_lives_in_the_store_and_follows_the_library(
     assert tokens
 
 
+def test_ranking_reads_the_stored_profiles_and_agrees_with_the_database(
+    session, library_store: ObjectStore
+) -> None:
+    """The index keeps each case's charges, articles and amount so that ranking reads no
+    candidate from the database; they are the library's, and rank the same cases."""
+    index = advise.ensure_index(library_store, session)
+    assert set(index.profiles) == set(index.keys)
+    key = session.scalar(
+        sa.select(Case.dossier_id).join(Charge).where(Charge.written == "贩卖毒品罪").limit(1))
+    stored = index.profiles[key]
+    live = similar.profiles(session, [key])[key]
+    assert (set(stored[0]), set(stored[1]), set(stored[2]), stored[3]) == (
+        live.charges, live.written, live.articles, live.amount)
+    query = similar.profile_of_library_case(session, key, library_store)
+    without = similar_index.SimilarIndex(index.retriever, index.keys)  # an older index
+    in_memory = similar.rank(session, index, query, k=10)
+    from_database = similar.rank(session, without, query, k=10)
+    assert [k for k, _, _ in in_memory] == [k for k, _, _ in from_database]
+
+
 def test_import_is_idempotent_by_source_id(migrated_url: str) -> None:
-    lines = JUDGMENTS.read_text(encoding="utf-8").splitlines()[:4]
+    lines = judgment_lines()[:4]
 
     def run(source: list[str]) -> importer.ImportReport:
         return importer.import_judgments(lambda: db.session_scope(migrated_url),

@@ -1,19 +1,16 @@
 """Every critical quality gate over every real judgment text we have, through the same
 structure path as a dossier: a critical check that holds a correct judgment is a bug.
 
-The texts are the repo's copy (``tests/data/judgments``, JuDGE / LeCaRD / LeCaRDv2,
+The texts are the repo's copy (``tests/data/real_texts``, JuDGE / LeCaRD / LeCaRDv2,
 MIT), so this runs without ``../shared/data``. The planted defects of the gate tests
 (``test_gates.CASES``) go through the same batch and must still be caught.
 """
 
 from __future__ import annotations
 
-import gzip
-import json
-from pathlib import Path
-
 import pytest
 
+from dossier.samples.real_texts import load_real_texts
 from schemas.ocr import PageOcr
 from tasks.quality.batch import critical_failures
 from tasks.quality.frames import case_card_frame, documents_frame, pages_frame
@@ -23,14 +20,13 @@ from .conftest import make_card, make_documents, make_pages
 from .test_gates import CASES as PLANTED
 from .test_gates import EXPECTATIONS
 
-JUDGMENTS = Path(__file__).resolve().parents[1] / "data" / "judgments" / "judgments.jsonl.gz"
 SUITES = ("pages", "documents", "case_card")
 MAX_WRONGLY_HELD = 0.005
 
 # Texts whose source is itself inconsistent, so that holding them is right (see
-# tests/data/judgments/README.md): key → (checks expected, why).
+# tests/data/real_texts/README.md): key → (checks expected, why).
 SOURCE_DEFECTS = {
-    "JuDGE:3c6af43c-": (
+    "judge:3c6af43c-": (
         {"case_card.dates_in_legal_order", "case_card.case_no_format"},
         "signed 二〇一七年 for a case received, detained and tried in 2018",
     ),
@@ -38,9 +34,9 @@ SOURCE_DEFECTS = {
 
 
 def _texts() -> list[tuple[str, str]]:
-    with gzip.open(JUDGMENTS, "rt", encoding="utf-8") as handle:
-        rows = [json.loads(line) for line in handle]
-    return [(f"{r['source']}:{r['id']}", r["text"]) for r in rows]
+    """Every real judgment text and judgment opening (the 667 texts; the prosecution's
+    accounts of LeCaRDv2, field ``fact``, are not judgments)."""
+    return [(f"{t.source}:{t.id}", t.text) for t in load_real_texts() if t.field != "fact"]
 
 
 def _frames(key: str, pages: list[str], split, card) -> dict:

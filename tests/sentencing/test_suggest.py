@@ -12,11 +12,14 @@ from typer.testing import CliRunner
 from dossier.cli import app
 from schemas.case_card import Case, CaseCard, Circumstance, Person
 from tasks.sentencing.guideline import guideline
+from tasks.sentencing.quantity import blood_alcohol, drug_grams_of, injury_grade
 from tasks.sentencing.statutory import derive, ranges
 from tasks.sentencing.suggest import (
     Neighbour,
+    charge_key,
     choose_tier,
-    drug_grams,
+    guideline_points,
+    neighbours_from_outcomes,
     suggest_case,
     suggest_for_person,
 )
@@ -66,7 +69,38 @@ def test_tier_by_amount_and_by_the_facts_words() -> None:
     assert choose_tier(rule, 400_000, None)[0] == 2
     crash = guideline().charges["交通肇事罪"]
     assert choose_tier(crash, None, "肇事后驾车逃逸")[0] == 1
-    assert drug_grams("贩卖甲基苯丙胺3包，净重12.5克；另查获海洛因0.4克") == 12.5
+    # the largest quantity when it outweighs the rest; a stated total (共计) wins
+    assert drug_grams_of("贩卖甲基苯丙胺3包，净重12.5克；另查获海洛因0.4克") == 12.5
+    assert drug_grams_of("先后贩卖甲基苯丙胺0.3克、0.5克、0.4克，共计1.2克") == 1.2
+    assert drug_grams_of("先后贩卖甲基苯丙胺0.3克、0.5克、0.4克") == pytest.approx(1.2)
+
+
+def test_quantities_are_read_in_the_charge_s_unit() -> None:
+    # 氯胺酮 counts a tenth of heroin (its 数量大 is 500 g against heroin's 50 g)
+    assert drug_grams_of("贩卖氯胺酮（K粉）20克") == 2.0
+    assert drug_grams_of("贩卖毒品甲基苯丙胺１．２ｇ") == 1.2  # full-width digits
+    assert drug_grams_of("以200元的价格出售给吸毒人员") is None
+    assert blood_alcohol("经鉴定，其血液中乙醇含量为179毫克/100毫升") == 179
+    assert blood_alcohol("呼气酒精含量为95mg/100ml，血液中乙醇含量为1.16mg/mL") == (
+        pytest.approx(116))
+    assert injury_grade("致被害人轻伤二级，另一人轻微伤") == 1.0
+    assert injury_grade("经鉴定不构成重伤，构成轻伤一级") == 2.0
+    crash = guideline().charges["故意伤害罪"]
+    assert choose_tier(crash, 3.0, None)[0] == 1  # 重伤二级: 三年以上
+    drugs = guideline().charges["走私、贩卖、运输、制造毒品罪"]
+    assert [choose_tier(drugs, g, None)[0] for g in (0.5, 12, 60)] == [0, 2, 3]
+
+
+def test_the_base_grows_with_the_quantity_inside_the_tier() -> None:
+    def sale(grams: str) -> int:
+        case = Case(charges=["走私、贩卖、运输、制造毒品罪"],
+                    persons=[Person(name="赵六", role="被告人")])
+        (s,) = suggest_case(case, f"经审理查明，被告人赵六贩卖甲基苯丙胺{grams}克给吸毒人员。")
+        assert s.months is not None
+        return s.months
+
+    small, middling, near_ten, over_ten = sale("0.3"), sale("4"), sale("9.5"), sale("12")
+    assert small <= 9 < middling < near_ten <= 36 and over_ten >= 84
 
 
 def test_circumstances_move_the_sentence_the_guideline_way() -> None:
@@ -104,6 +138,38 @@ def test_similar_cases_pull_the_point_and_widen_the_range() -> None:
     assert alone.months < blended.months < only.months
     assert blended.months_high >= 24
     assert "类案" in blended.explanation
+
+
+def test_similar_cases_calibrate_the_steps_by_how_their_courts_sentenced() -> None:
+    """Neighbours sentenced at twice what the steps give for them pull the point up by the
+    square root of two (w = ½); the steps alone are what ``guideline_points`` reports."""
+    alone = suggest_for_person(theft(5_000), "张三丰", None, weight=1.0)
+    assert alone and alone.months
+    steps = guideline_points(theft(5_000), None)
+    assert steps == {"张**": float(alone.months)}
+    twice = {"盗窃罪": [Neighbour(months=2 * m + 1, fine_yuan=None, guideline_months=m)
+                       for m in (6, 8, 10, 12)]}
+    calibrated = suggest_for_person(theft(5_000), "张三丰", None, twice)
+    assert calibrated and calibrated.months
+    assert abs((calibrated.months + 1) / (alone.months + 1) - 2 ** 0.5) < 0.15
+    assert "类案校准" in calibrated.explanation
+
+
+def test_neighbours_are_grouped_by_the_charges_they_were_sentenced_for() -> None:
+    from tasks.library.similar import Outcome, SimilarHit
+
+    def hit(key: str, *charges: str) -> SimilarHit:
+        return SimilarHit(dossier_id=key, source="published", case_no=None, court=None,
+                          judgment_date=None, charges=list(charges), charges_written=[],
+                          outcomes=[Outcome(person="张*", penalty="有期徒刑", months=10,
+                                            probation_months=None, fine_yuan=None,
+                                            charges=list(charges))],
+                          score=1.0, parts={})
+
+    grouped = neighbours_from_outcomes(
+        [hit("a", "盗窃罪"), hit("b", "盗窃罪", "诈骗罪")], {"a": {"张*": 8.0}})
+    assert grouped[charge_key(["盗窃罪"])][0].guideline_months == 8.0
+    assert grouped[charge_key(["诈骗罪", "盗窃罪"])][0].guideline_months is None
 
 
 def test_a_charge_without_rule_uses_similar_cases_or_nothing() -> None:

@@ -4,10 +4,9 @@ names masked, without Prefect."""
 
 from __future__ import annotations
 
-from pathlib import Path
-
 from dossier import db
 from dossier.samples.dossier import fast_paginate, make_sample_dossier
+from dossier.samples.real_texts import judgment_lines
 from dossier.store import get_store
 from dossier.store.keys import case_card_key, documents_key, suggestions_key
 from tasks.library.importer import import_judgments, read_judgments
@@ -15,8 +14,6 @@ from tasks.library.load import load_case_card, register_dossier
 from tasks.library.texts import index_dossier_texts
 from tasks.stages.chain import get_stage, stage_names
 from tasks.stages.suggest import artifact, suggest_dossier
-
-JUDGMENTS = Path(__file__).resolve().parents[1] / "data" / "library" / "judgments.jsonl"
 
 
 def test_the_stage_follows_load_and_writes_its_key() -> None:
@@ -29,7 +26,7 @@ def test_the_stage_follows_load_and_writes_its_key() -> None:
 
     store = get_store()  # the test's own data dir: local store, SQLite library
     ensure_schema()
-    lines = JUDGMENTS.read_text(encoding="utf-8").splitlines()[:40]
+    lines = judgment_lines()[:40]
     import_judgments(db.session_scope, read_judgments(lines))
     sample = make_sample_dossier(5, paginate=fast_paginate)
     split = split_documents(clean_dossier_text(sample.pages))

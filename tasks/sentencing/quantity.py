@@ -1,0 +1,185 @@
+"""What a charge's tier is measured by, read from a case's facts (定罪量刑的数额、数量).
+
+A charge of the guideline table names its ``unit``; each unit is one registered reader
+(``MEASURES``) of the card and the facts text:
+
+* ``yuan`` — the case's amount: the largest amount the facts name when it is about as much
+  as the rest together (a total stated beside its parts), else their sum;
+* ``grams`` — drugs as heroin/methamphetamine grams (折算, ``data/drug_equivalents.csv``):
+  every ``N克/千克/毫克`` of the facts with the drug its sentence names; a stated total
+  (共计、共重、合计…) wins, else the quantities are added up as the amounts are;
+* ``mg_per_100ml`` — blood alcohol of a drunk driver (醉驾, 血液中乙醇含量 ≥ 80 mg/100 ml);
+* ``injury`` — the gravest injury the facts state as an ordinal: 轻微伤 0, 轻伤二级 1,
+  轻伤 1.5 (grade not given), 轻伤一级 2, 重伤二级 3, 重伤 3.5, 重伤一级 4, 死亡 5.
+
+Each returns ``None`` when the facts do not say; the tier then follows the facts' words.
+"""
+
+from __future__ import annotations
+
+import csv
+import re
+import unicodedata
+from collections.abc import Callable, Sequence
+from functools import lru_cache
+from pathlib import Path
+
+from schemas.case_card import Case as CardCase
+
+DATA = Path(__file__).resolve().parent / "data" / "drug_equivalents.csv"
+_SENTENCE = re.compile(r"[。；;\n]")
+_QUANTITY = re.compile(r"(\d+(?:\.\d+)?)\s*(千克|公斤|kg|KG|毫克|mg|克|g)(?![A-Za-z/每])")
+_TOTAL = re.compile(r"(?:共计|共重|合计|总计|累计|总重|总净重|共)(?:净重|重|约|为|达)*\s*$")
+_NEGATED = re.compile(r"(?:未|没有|无|不|并非|不构成|不属于|不能认定)[^，。；]{0,4}$")
+# a quantity beside none of the names counts as heroin when its sentence calls it a drug
+_GENERIC = re.compile(r"毒品|疑似|可疑|晶体|粉末")
+_UNITS = {"千克": 1000.0, "公斤": 1000.0, "kg": 1000.0, "KG": 1000.0, "毫克": 0.001,
+          "mg": 0.001, "克": 1.0, "g": 1.0}
+
+UNIT_LABELS = {"yuan": "元", "grams": "克", "mg_per_100ml": "mg/100ml", "injury": "（伤情等级）"}
+LINEAR_UNITS = frozenset({"injury"})  # ordinal: a tier's position is not on a log scale
+
+Measure = Callable[[CardCase, str | None], float | None]
+MEASURES: dict[str, Measure] = {}
+
+
+def measure(unit: str) -> Callable[[Measure], Measure]:
+    """Register the reader of one unit."""
+
+    def register(fn: Measure) -> Measure:
+        MEASURES[unit] = fn
+        return fn
+
+    return register
+
+
+def fold(text: str) -> str:
+    """Full-width digits, slashes and points folded (１．２ｍｇ／１００ｍｌ → 1.2mg/100ml);
+    thousands separators dropped."""
+    text = unicodedata.normalize("NFKC", text)
+    return re.sub(r"(?<=\d)[,，](?=\d{3})", "", text)
+
+
+def stated(text: str, word: str) -> bool:
+    """``word`` occurs in ``text`` and not negated (未逃逸, 不构成重伤)."""
+    return any(not _NEGATED.search(text[max(0, m.start() - 8): m.start()])
+               for m in re.finditer(re.escape(word), text))
+
+
+def case_amount(amounts: Sequence[float]) -> float:
+    """The amount of a case from the amounts its facts name: their largest when it is
+    about as much as the rest together (a total stated beside its parts), else their sum
+    (several thefts, each named)."""
+    top = max(amounts)
+    rest = sum(amounts) - top
+    return top if top >= 0.8 * rest else top + rest
+
+
+@measure("yuan")
+def amount_yuan(case: CardCase, text: str | None) -> float | None:
+    return case_amount(case.amounts_yuan) if case.amounts_yuan else None
+
+
+@lru_cache(maxsize=1)
+def drug_factors() -> dict[str, float]:
+    with open(DATA, encoding="utf-8") as handle:
+        rows = csv.DictReader(line for line in handle if not line.startswith("#"))
+        table = {row["name"]: float(row["factor"]) for row in rows}
+    return dict(sorted(table.items(), key=lambda kv: -len(kv[0])))
+
+
+@lru_cache(maxsize=1)
+def _drug_names() -> re.Pattern[str]:
+    return re.compile("|".join(map(re.escape, drug_factors())))
+
+
+def drug_grams_of(text: str | None) -> float | None:
+    """Heroin/methamphetamine-equivalent grams of the drugs the facts name (see the module
+    docstring); ``None`` when no quantity is stated beside a drug."""
+    if not text:
+        return None
+    text = fold(text)
+    factors = drug_factors()
+    names = _drug_names()
+    totals: list[float] = []
+    parts: list[float] = []
+    for piece in _SENTENCE.split(text):
+        found = [(m.start(), factors[m.group(0)]) for m in names.finditer(piece)]
+        generic = _GENERIC.search(piece) is not None
+        for q in _QUANTITY.finditer(piece):
+            if not found and not generic:
+                continue
+            # the drug named nearest to the quantity (before it by preference)
+            before = [f for pos, f in found if pos < q.start()]
+            after = [f for pos, f in found if pos > q.end()]
+            factor = before[-1] if before else after[0] if after else 1.0
+            grams = float(q.group(1)) * _UNITS[q.group(2)] * factor
+            if grams <= 0:
+                continue
+            (totals if _TOTAL.search(piece[max(0, q.start() - 8): q.start()]) else parts
+             ).append(grams)
+    if totals:
+        return max(totals)
+    # each sale is counted (the same 0.4 g twice is two sales); a summary beside its
+    # parts is about as large as they together and is taken alone
+    return case_amount(parts) if parts else None
+
+
+@measure("grams")
+def drug_grams(case: CardCase, text: str | None) -> float | None:
+    return drug_grams_of(text)
+
+
+_BAC = re.compile(
+    r"(\d+(?:\.\d+)?)\s*(mg|毫克)\s*/\s*(100\s*(?:ml|mL|ML|毫升)|(?:ml|mL|ML|毫升))"
+    r"|每\s*100\s*(?:ml|mL|ML|毫升)血液?中?(?:含)?(?:乙醇|酒精)(?:含量)?(?:为)?\s*(\d+(?:\.\d+)?)\s*(?:mg|毫克)"
+)
+
+
+def blood_alcohol(text: str | None) -> float | None:
+    """Blood alcohol in mg/100 ml (179毫克/100毫升, 1.16mg/mL → 116, 每100ml血液含乙醇246mg);
+    a blood test wins over a breath test (呼气) when both are given."""
+    if not text:
+        return None
+    text = fold(text)
+    blood, breath = [], []
+    for m in _BAC.finditer(text):
+        if m.group(1):
+            value = float(m.group(1)) * (1.0 if "100" in m.group(3) else 100.0)
+        else:
+            value = float(m.group(4))
+        context = text[max(0, m.start() - 30): m.start()]
+        (breath if "呼气" in context or "呼吸" in context else blood).append(value)
+    values = blood or breath
+    return max(values) if values else None
+
+
+@measure("mg_per_100ml")
+def _bac(case: CardCase, text: str | None) -> float | None:
+    return blood_alcohol(text)
+
+
+INJURY_GRADES = {"轻微伤": 0.0, "轻伤二级": 1.0, "轻伤": 1.5, "轻伤一级": 2.0, "重伤二级": 3.0,
+                 "重伤": 3.5, "重伤一级": 4.0, "死亡": 5.0}
+_INJURY = re.compile("|".join(sorted(INJURY_GRADES, key=len, reverse=True)))
+
+
+def injury_grade(text: str | None) -> float | None:
+    """The gravest injury stated (not negated) in the facts, as an ordinal."""
+    if not text:
+        return None
+    grades = [INJURY_GRADES[m.group(0)] for m in _INJURY.finditer(text)
+              if not _NEGATED.search(text[max(0, m.start() - 8): m.start()])]
+    return max(grades) if grades else None
+
+
+@measure("injury")
+def _injury(case: CardCase, text: str | None) -> float | None:
+    return injury_grade(text)
+
+
+def quantity(unit: str | None, case: CardCase, facts: str | None) -> float | None:
+    """The case's measure in ``unit`` (``None``: no unit, or the facts do not say)."""
+    if unit is None:
+        return None
+    return MEASURES[unit](case, facts)
