@@ -16,8 +16,15 @@ from dossier.settings import get_settings, reset_settings
 NUMBER = "11010519491231002X"
 
 
+@pytest.fixture
+def no_key_setting(monkeypatch: pytest.MonkeyPatch) -> None:
+    """The embedded default: nothing configured (tests/conftest.py sets a session key)."""
+    monkeypatch.delenv("DOSSIER_ID_HASH_KEY", raising=False)
+    reset_settings()
+
+
 def test_without_a_setting_a_random_key_is_made_once_in_the_data_folder(
-    isolated_data_dir: Path,
+    isolated_data_dir: Path, no_key_setting: None,
 ) -> None:
     first = hash_id_number(NUMBER)
     key_file = isolated_data_dir / KEY_FILE
@@ -33,7 +40,8 @@ def test_without_a_setting_a_random_key_is_made_once_in_the_data_folder(
 
 
 def test_another_data_folder_has_another_key(
-    isolated_data_dir: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+    isolated_data_dir: Path, no_key_setting: None, tmp_path: Path,
+    monkeypatch: pytest.MonkeyPatch,
 ) -> None:
     first = hash_id_number(NUMBER)
     monkeypatch.setenv("DOSSIER_DATA_DIR", str(tmp_path / "other"))
