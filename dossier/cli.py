@@ -57,6 +57,7 @@ def version(
 def _register() -> None:
     """Command groups, each in its own module; imported here so ``--help`` lists them all."""
     from dossier.commands import (
+        audit,
         db,
         demo,
         models,
@@ -76,6 +77,7 @@ def _register() -> None:
     _register_operations()
     app.command("demo")(demo.demo)
     app.command("review-queue")(review_queue.review_queue)
+    app.command("audit")(audit.audit)
     _register_supervision()
     _register_library()
     _register_review()

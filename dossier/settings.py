@@ -79,6 +79,14 @@ class Settings(BaseSettings):
         "or destroy its bytes by an overwrite (see infra/access.py).",
     )
 
+    # Personal data (dossier/privacy.py)
+    id_hash_key: SecretStr | None = Field(
+        None,
+        description="HMAC key of ID numbers at rest (hash_id_number). Unset: a random key "
+        "made once in data_dir/id_hash.key. Changing it changes every stored hash: see "
+        "docs/OPERATIONS.md, Rotating the ID-number key.",
+    )
+
     # Intake limits (safe defaults; a dossier beyond them is quarantined)
     max_upload_bytes: int = 2 * 1024**3
     max_pages: int = 2000

@@ -30,6 +30,9 @@ PIPELINE_MINIO_SECRET_KEY = "DOSSIER_PIPELINE_MINIO_SECRET_KEY"
 WATCHER_MINIO_ACCESS_KEY = "DOSSIER_WATCHER_MINIO_ACCESS_KEY"
 WATCHER_MINIO_SECRET_KEY = "DOSSIER_WATCHER_MINIO_SECRET_KEY"
 APP_DATABASE_URL = "DOSSIER_APP_DATABASE_URL"
+# The HMAC key of ID numbers at rest (dossier/privacy.py): one per stack, shared by every
+# machine whose flows hash ID numbers, so that feeds and case cards match.
+ID_HASH_KEY = "DOSSIER_ID_HASH_KEY"
 
 DB_ROLE = "dossier"  # owns the databases and runs migrations
 APP_DB_ROLE = "dossier_app"  # the flows' role: rows, no DDL
@@ -72,6 +75,7 @@ def _generated(ctx: ServiceContext, password: str) -> dict[str, str]:
         WATCHER_MINIO_SECRET_KEY: secrets.token_urlsafe(30),
         APP_DATABASE_URL: postgres_url(secrets.token_urlsafe(24), host, ports.postgres_port,
                                        "dossier", "psycopg", APP_DB_ROLE),
+        ID_HASH_KEY: secrets.token_hex(32),
     }
 
 

@@ -319,6 +319,7 @@ class Lineage(Base):
     sha256: Mapped[str] = mapped_column(sa.String(ID))
     code_version: Mapped[str] = mapped_column(sa.String(NAME))
     flow_run_id: Mapped[str | None] = mapped_column(sa.String(ID))
+    task_run_id: Mapped[str | None] = mapped_column(sa.String(ID))
     created_at: Mapped[dt.datetime] = mapped_column(
         sa.DateTime(timezone=True), default=_now, server_default=sa.func.now()
     )

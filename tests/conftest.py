@@ -11,6 +11,7 @@
 from __future__ import annotations
 
 import os
+import secrets
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -20,6 +21,9 @@ from service_policy import services_required
 # Before anything imports Prefect: no telemetry from tests (the machine is offline anyway).
 os.environ["PREFECT_SERVER_ANALYTICS_ENABLED"] = "false"
 os.environ["DO_NOT_TRACK"] = "1"
+# One ID-number key for the session (dossier/privacy.py): module-scoped fixtures hash with
+# it across tests that each have their own data folder, where a key file would differ.
+os.environ["DOSSIER_ID_HASH_KEY"] = secrets.token_hex(32)
 
 from dossier.settings import Settings, reset_settings
 from infra.health import http_ok, postgres_error

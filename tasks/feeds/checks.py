@@ -84,7 +84,7 @@ def feed_checks(spec: FeedSpec) -> list[Check]:
 
 @cache
 def _check_digit_ok(number: str) -> bool:
-    return ric.calc_check_digit(number[:17]) == number[17]
+    return ric.calc_check_digit(number) == number[17]  # it reads the first 17 itself
 
 
 def id_numbers_valid(numbers: pd.Series) -> pd.Series:

@@ -7,7 +7,7 @@ INSERT … SELECT … ON CONFLICT, which is what makes a million-person batch lo
 in reasonable time; SQLite gets executemany in large chunks.
 
 The ID number becomes ``person_key`` (``dossier.privacy.hash_id_number``, keyed by
-``DOSSIER_ID_SALT``, the same hash as the case cards' persons) and
+``DOSSIER_ID_HASH_KEY``, the same hash as the case cards' persons) and
 ``person_masked``; the raw number goes no further than this module.
 """
 

@@ -73,7 +73,8 @@ def upload_name(source: Path | str) -> str:
 
 
 def retrieve(
-    store: ObjectStore, source: Path | str, settings: Settings | None = None
+    store: ObjectStore, source: Path | str, settings: Settings | None = None, *,
+    run_ids: tuple[str | None, str | None] = (None, None),
 ) -> RetrievedUpload:
     """Hash the upload, dedupe, keep the original, and register the dossier's manifest.
 
@@ -82,6 +83,7 @@ def retrieve(
     ``empty``, ``too_large``, ``unsupported_format``) before anything is kept;
     the caller then hands the upload to :func:`quarantine`. A local path that
     does not exist raises :class:`~tasks.intake.source.InputNotFoundError`.
+    ``run_ids``: the flow run and task run doing it, for the audit trail.
     """
     settings = settings or get_settings()
     name = upload_name(source)
@@ -128,6 +130,8 @@ def retrieve(
         outputs=[StageOutput(key=key, sha256=sha256, size=digest.size)],
         code_version=code_fingerprint(INTAKE_CODE),
         build=code_version(),
+        flow_run_id=run_ids[0],
+        task_run_id=run_ids[1],
         started_at=started,
         finished_at=datetime.now(UTC),
     )

@@ -287,6 +287,7 @@ def record_lineage(
     sha256: str,
     code_version: str,
     flow_run_id: str | None = None,
+    task_run_id: str | None = None,
 ) -> Lineage:
     """One output of one stage (全程留痕). Recording the same bytes again adds nothing:
     the row keeps the run and code version that first produced them."""
@@ -296,7 +297,7 @@ def record_lineage(
         _insert(session, Lineage)
         .values(
             dossier_id=dossier_id, stage=stage, key=key, sha256=sha256,
-            code_version=code_version, flow_run_id=flow_run_id,
+            code_version=code_version, flow_run_id=flow_run_id, task_run_id=task_run_id,
         )
         .on_conflict_do_nothing(index_elements=["dossier_id", "stage", "key", "sha256"])
     )
@@ -314,7 +315,7 @@ def record_stage_lineage(session: Session, dossier_id: str, record: StageRecord)
         record_lineage(
             session, dossier_id=dossier_id, stage=record.stage, key=output.key,
             sha256=output.sha256 or "", code_version=record.code_version,
-            flow_run_id=record.flow_run_id,
+            flow_run_id=record.flow_run_id, task_run_id=record.task_run_id,
         )
         for output in record.outputs
     ]

@@ -76,7 +76,8 @@ def _run(dossier_id: str, name: str, params: dict[str, object] | None = None,
 def retrieve(key: str | None = None, path: str | None = None) -> IntakeOutcome:
     """From ``incoming/`` (key) or a local file (path); quarantines refused input."""
     source: Path | str = Path(path) if path else str(key)
-    outcome = take_in(get_store(), source)
+    outcome = take_in(get_store(), source,
+                      run_ids=(current_flow_run_id(), current_task_run_id()))
     register_intake(outcome, current_flow_run_id())
     record_intake(outcome, current_flow_run_id())  # the intake rates of the report (issue 16)
     logger = get_run_logger()

@@ -84,6 +84,11 @@ class StageResult:
 
 
 KeysOf = Callable[[StageContext], Sequence[str]]
+RecordKeeper = Callable[[StageContext, StageRecord], None]
+
+# Who else keeps a stage's record once it is in the manifest: the library's lineage table
+# (全程留痕; ``tasks.stages.library`` registers it, so this module needs no database).
+RECORD_KEEPERS: list[RecordKeeper] = []
 RunById = Callable[[StageContext], "StageResult | None"]
 
 
@@ -352,6 +357,8 @@ def record_run(
         manifest.reason = result.reason
     save_manifest(ctx.store, manifest)
     ctx.manifest = manifest
+    for keeper in RECORD_KEEPERS:
+        keeper(ctx, manifest.stages[stage.name])
     return manifest
 
 

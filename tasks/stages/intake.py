@@ -42,7 +42,8 @@ class IntakeOutcome(BaseModel):
 
 
 def take_in(
-    store: ObjectStore, source: Path | str, settings: Settings | None = None
+    store: ObjectStore, source: Path | str, settings: Settings | None = None, *,
+    run_ids: tuple[str | None, str | None] = (None, None),
 ) -> IntakeOutcome:
     """Retrieve, dedupe and check limits; quarantine on any refusal.
 
@@ -54,7 +55,7 @@ def take_in(
     settings = settings or get_settings()
     name = upload_name(source)
     try:
-        upload = retrieve(store, source, settings)
+        upload = retrieve(store, source, settings, run_ids=run_ids)
     except RejectedInput as refusal:
         return _quarantined(store, name, source, refusal, settings)
     manifest = upload.manifest

@@ -31,7 +31,7 @@ from tasks.library.load import (
 )
 from tasks.library.texts import index_dossier_texts
 from tasks.quality.report import QualityReport
-from tasks.stages.contract import Stage, StageContext, StageResult
+from tasks.stages.contract import RECORD_KEEPERS, Stage, StageContext, StageResult
 from tasks.stages.intake import IntakeOutcome
 from tasks.stages.stored import load_card, load_pages, load_report, page_count_of, page_keys
 
@@ -144,6 +144,19 @@ def library_current(ctx: StageContext, record: StageRecord) -> str | None:
         return "library case differs"
     return None
 
+
+def keep_lineage(ctx: StageContext, record: StageRecord) -> None:
+    """A stage recorded after the dossier's load (supervise, suggest, review; any stage
+    when reprocessed) goes into the lineage table at once; before that, the load
+    records every stage of the manifest in its own transaction."""
+    if record.stage == "load" or "load" not in ctx.manifest.stages:
+        return
+    ensure_schema()
+    with session_scope() as session:
+        record_stage_lineage(session, ctx.dossier_id, record)
+
+
+RECORD_KEEPERS.append(keep_lineage)
 
 STAGE = Stage(
     name="load",

@@ -12,6 +12,7 @@ from typing import TYPE_CHECKING
 
 from pydantic import BaseModel
 
+from dossier.privacy import mask_text
 from dossier.store.base import ObjectStore
 from dossier.store.keys import case_card_key, documents_key
 from schemas.case_card import CaseCard, DocumentRef
@@ -75,6 +76,8 @@ def published_pages(text: str) -> list[str]:
 
 
 def structure_dossier(store: ObjectStore, dossier_id: str, pages: Sequence[PageOcr]) -> Structured:
+    """The documents (their texts with ID numbers masked, as everywhere past the OCR text:
+    the texts are indexed for search, ``case_texts``) and the case card."""
     split, card = structure_texts(dossier_id, page_texts(pages))
     documents = card.documents
     store.put_json(
@@ -83,7 +86,7 @@ def structure_dossier(store: ObjectStore, dossier_id: str, pages: Sequence[PageO
             "schema_version": "1",
             "dossier_id": dossier_id,
             "documents": [
-                DocumentText(**ref.model_dump(), text=doc.text).model_dump(mode="json")
+                DocumentText(**ref.model_dump(), text=mask_text(doc.text)).model_dump(mode="json")
                 for ref, doc in zip(documents, split, strict=True)
             ],
         },

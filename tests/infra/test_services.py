@@ -41,6 +41,7 @@ EXPECTED_KEYS = {
     "DOSSIER_WATCHER_MINIO_ACCESS_KEY",
     "DOSSIER_WATCHER_MINIO_SECRET_KEY",
     "DOSSIER_APP_DATABASE_URL",
+    "DOSSIER_ID_HASH_KEY",
 }
 _CLI = "from dossier.commands.services import app; app(prog_name='dossier services')"
 

@@ -175,6 +175,9 @@ def ops_stack(
         "DOSSIER_DATA_DIR": str(folder / "data"),
         "DOSSIER_OCR_CONCURRENCY": "1",
         "PREFECT_WORKER_QUERY_SECONDS": "3",
+        # The stack's own key: this process (which imports feeds or hashes an expected
+        # value with its own data folder) and the worker's flow runs must agree.
+        "DOSSIER_ID_HASH_KEY": secrets.token_hex(32),
     }
     ctx = ServiceContext(services_dir=folder / "services", env_file=folder / "services.env",
                          cache_dir=Path("~/.cache/dossier").expanduser(), bucket=target.bucket,
