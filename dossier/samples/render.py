@@ -21,7 +21,6 @@ import numpy as np
 from PIL import Image, ImageDraw, ImageFilter, ImageFont
 
 from dossier.samples import fonts
-from dossier.settings import PROJECT_ROOT
 
 A4_300DPI = (2480, 3508)
 DEFAULT_FONT = fonts.SERIF  # Noto Serif SC from a Python package: no system fonts needed
@@ -30,7 +29,6 @@ DEFAULT_FONT = fonts.SERIF  # Noto Serif SC from a Python package: no system fon
 SC_FACE_INDEX = 2
 DEFAULT_FONT_SIZE = 50  # px at 300 dpi ≈ 12 pt, a little smaller than 公文 三号
 DEFAULT_MARGINS = (230, 250, 230, 250)  # left, top, right, bottom in px
-CASES_DIR = PROJECT_ROOT.parent / "shared" / "data" / "cases"
 
 # Characters that may not start a line (避头点): they hang at the end of the previous one.
 _NO_LINE_START = set("，。、；：？！）》」』”’…,.;:?!)]")
@@ -311,15 +309,20 @@ def judgment_documents(path: Path | None = None, limit: int | None = None) -> It
     """Full judgments (``fd``) from JuDGE, sections as newline-separated paragraphs.
 
     The dataset separates sections with spaces; a page printed from it reads
-    better — and OCR line order is checkable — with those as paragraphs.
+    better — and OCR line order is checkable — with those as paragraphs. Without
+    ``path``, the repository's copy of ``judge_dev.jsonl`` (same texts, same order:
+    ``tests/data/real_texts``), so a fresh clone needs no ``../shared/data``.
     """
-    source = path or CASES_DIR / "judge_dev.jsonl"
-    with source.open(encoding="utf-8") as handle:
-        for count, line in enumerate(handle):
-            if limit is not None and count >= limit:
-                return
-            document = json.loads(line)["fd"]
-            yield "\n".join(part for part in document.split() if part)
+    if path is None:
+        from dossier.samples.real_texts import load_real_texts
+
+        documents: Iterator[str] = (t.text for t in load_real_texts("judge"))
+    else:
+        documents = (json.loads(line)["fd"] for line in path.open(encoding="utf-8"))
+    for count, document in enumerate(documents):
+        if limit is not None and count >= limit:
+            return
+        yield "\n".join(part for part in document.split() if part)
 
 
 def judgment_pages(

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import io
-import json
 import zipfile
 from collections.abc import Callable
 from pathlib import Path
@@ -12,6 +11,7 @@ import pytest
 from PIL import Image
 
 from dossier.samples import formats
+from dossier.samples.real_texts import load_real_texts
 from dossier.settings import Settings
 from intake.marks import DPI, PAGE_SIZE, marked_page, read_mark
 from tasks.intake.archive import page_members
@@ -108,11 +108,8 @@ def test_zip_natural_order_with_chinese_names(tmp_path: Path, settings: Settings
 
 
 def _judgment_pages(count: int, chars: int = 380) -> list[str]:
-    """Real judgment text (shared/data), cut into page-sized pieces."""
-    source = Path(__file__).resolve().parents[3] / "shared" / "data" / "cases" / "judge_dev.jsonl"
-    with open(source, encoding="utf-8") as fh:
-        text = json.loads(fh.readline())["fd"]
-    text = "".join(text.split())
+    """Real judgment text (the repository's copy of JuDGE), cut into page-sized pieces."""
+    text = "".join(load_real_texts("judge")[0].text.split())
     return [text[i * chars : (i + 1) * chars] for i in range(count)]
 
 
