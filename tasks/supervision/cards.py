@@ -100,12 +100,17 @@ def load_card_rows(connection: sa.Connection, cards: Iterable[tuple[str, CaseCar
 
 
 def library_cards(connection: sa.Connection) -> list[tuple[str, CaseCard]]:
-    """The library's trusted case cards, rebuilt from their rows (held cases stay out)."""
+    """The library's trusted case cards of our own dossiers, rebuilt from their rows.
+
+    Held cases stay out until a reviewer clears them; published judgments imported into
+    the library for search and similar cases (``source = 'published'``) are not cases of
+    this procuratorate and are never screened."""
     from sqlalchemy.orm import Session, selectinload
 
     with Session(bind=connection) as session:
         cases = session.scalars(
-            sa.select(Case).join(Dossier).where(Case.review_state == "trusted").options(
+            sa.select(Case).join(Dossier).where(
+                Case.review_state == "trusted", Case.source == "dossier").options(
                 selectinload(Case.persons), selectinload(Case.charges),
                 selectinload(Case.statutes), selectinload(Case.sentences),
                 selectinload(Case.circumstances))).all()

@@ -21,6 +21,7 @@ from schemas.case_card import (
     Sentence,
     Statute,
 )
+from schemas.tables import Case as CaseRow
 from tasks.library.load import load_case_card, register_dossier
 from tasks.stages.supervise import supervise_dossier
 from tasks.supervision.cards import supervise_cards
@@ -113,6 +114,15 @@ def test_library_cards_in_a_database_run(migrated_url: str) -> None:
         for ref, c in cards():
             register_dossier(session, dossier_id=ref, sha256=ref, filename=f"{ref}.pdf", size=1)
             load_case_card(session, c, "held" if ref == "d-dui" else "trusted")
+        # A published judgment imported for search, with the same defects as a card that
+        # has findings: not a case of ours, never screened.
+        ref, c = cards()[0]
+        published = c.model_copy(update={"dossier_id": "p-published"})
+        register_dossier(session, dossier_id="p-published", sha256="p-published",
+                         filename="p.json", size=1)
+        load_case_card(session, published, "trusted")
+        session.execute(sa.update(CaseRow).where(CaseRow.dossier_id == "p-published")
+                        .values(source="published"))
         session.commit()
     result = supervise_database(engine, None, AS_OF)
     found = {(m, f.records[0]) for m, fs in result["findings"].items() for f in fs}
