@@ -50,11 +50,11 @@ def deploy(
     except ServiceError as error:
         typer.secho(str(error), fg=typer.colors.RED, err=True)
         raise typer.Exit(1) from error
-    typer.echo(f"deployed {target.ingest_deployment} (on dossier.uploaded in bucket "
-               f"{target.bucket}), {target.sweep_deployment}, {target.reprocess_deployment} "
-               f"(by hand), {target.feeds_deployment} (on dossier.feeds.ready), "
-               f"{target.supervision_deployment}, {target.review_deployment}, the "
-               f"recommendation flows and {target.import_deployment} (on judgments.uploaded: "
-               f"JSON lines under imports/) to pool {pool}")
+    names = target.deployments
+    typer.echo(f"deployed {len(names)} deployments to pool {pool}: {', '.join(names)}")
+    typer.echo(f"triggers: {target.ingest_deployment} on dossier.uploaded in bucket "
+               f"{target.bucket}, {target.feeds_deployment} on dossier.feeds.ready, "
+               f"{target.import_deployment} on judgments.uploaded (JSON lines under imports/); "
+               "the others run on their schedules or by hand")
     typer.echo("start a worker: dossier services up --all  "
                f"(or: prefect worker start --pool {pool})")
