@@ -55,23 +55,12 @@ def pg_url(schema: str) -> str | None:
     base = env.get(TEST_DATABASE_URL)
     if not base:
         return None
-    admin = sa.create_engine(base, poolclass=sa.pool.NullPool)
-    with admin.begin() as c:
-        if not KEEP:
-            c.execute(sa.text(f'DROP SCHEMA IF EXISTS "{schema}" CASCADE'))
-        c.execute(sa.text(f'CREATE SCHEMA IF NOT EXISTS "{schema}"'))
-    admin.dispose()
-    return (sa.make_url(base).update_query_dict({"options": f"-csearch_path={schema}"})
-            .render_as_string(hide_password=False))
+    return db.schema_url(base, schema, fresh=not KEEP)
 
 
 def drop_pg(url: str, schema: str) -> None:
     db.dispose_engines()
-    base = sa.make_url(url).difference_update_query(["options"])
-    admin = sa.create_engine(base, poolclass=sa.pool.NullPool)
-    with admin.begin() as c:
-        c.execute(sa.text(f'DROP SCHEMA IF EXISTS "{schema}" CASCADE'))
-    admin.dispose()
+    db.drop_schema(url, schema)
 
 
 def database(kind: str, scratch: Path, name: str) -> str | None:

@@ -37,23 +37,6 @@ PLANS = ("detention_overdue", "custody_overdue", "pension_while_imprisoned", "fi
          "sentence_deviation", "dui_no_licence_revocation")
 
 
-def _schema_url(base_url: str, schema: str) -> str:
-    admin = sa.create_engine(base_url, poolclass=sa.pool.NullPool)
-    with admin.begin() as connection:
-        connection.execute(sa.text(f'DROP SCHEMA IF EXISTS "{schema}" CASCADE'))
-        connection.execute(sa.text(f'CREATE SCHEMA "{schema}"'))
-    admin.dispose()
-    return (sa.make_url(base_url).update_query_dict({"options": f"-csearch_path={schema}"})
-            .render_as_string(hide_password=False))
-
-
-def _drop(base_url: str, schema: str) -> None:
-    admin = sa.create_engine(base_url, poolclass=sa.pool.NullPool)
-    with admin.begin() as connection:
-        connection.execute(sa.text(f'DROP SCHEMA IF EXISTS "{schema}" CASCADE'))
-    admin.dispose()
-
-
 def _batch(data: Path, people: int) -> tuple[Path, float]:
     from tasks.feeds.generate import generate_batch
 
@@ -95,7 +78,7 @@ def run_size(base_url: str, data: Path, people: int, keep: bool, plans: bool) ->
 
     folder, generated = _batch(data, people)
     schema = f"bench_supervision_{people}"
-    url = _schema_url(base_url, schema)
+    url = db.schema_url(base_url, schema)
     db.upgrade(url)
     engine = db.get_engine(url)
     started, cpu = time.perf_counter(), time.process_time()
@@ -139,7 +122,7 @@ def run_size(base_url: str, data: Path, people: int, keep: bool, plans: bool) ->
         _plans(engine)
     db.dispose_engines()
     if not keep:
-        _drop(base_url, schema)
+        db.drop_schema(base_url, schema)
     return {"people": people, "import": imported, "first": first, "second": second}
 
 

@@ -47,22 +47,12 @@ def db_url(
 @contextmanager
 def postgres_schema(base_url: str, schema: str) -> Iterator[str]:
     """A URL whose connections work in a fresh schema of the test database (dropped after)."""
-    admin = sa.create_engine(base_url, poolclass=sa.pool.NullPool)
-    with admin.begin() as connection:
-        connection.execute(sa.text(f'DROP SCHEMA IF EXISTS "{schema}" CASCADE'))
-        connection.execute(sa.text(f'CREATE SCHEMA "{schema}"'))
-    url = (
-        sa.make_url(base_url)
-        .update_query_dict({"options": f"-csearch_path={schema}"})
-        .render_as_string(hide_password=False)
-    )
+    url = db.schema_url(base_url, schema)
     try:
         yield url
     finally:
         db.dispose_engines()
-        with admin.begin() as connection:
-            connection.execute(sa.text(f'DROP SCHEMA IF EXISTS "{schema}" CASCADE'))
-        admin.dispose()
+        db.drop_schema(base_url, schema)
 
 
 @pytest.fixture(scope="module")

@@ -19,7 +19,6 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 import pytest
-import sqlalchemy as sa
 
 from dossier import db
 from infra.context import ServiceContext, ServicePorts
@@ -93,23 +92,6 @@ def _prefect_api(env: dict[str, str]) -> str:
     return api
 
 
-def _schema_url(base_url: str, schema: str) -> str:
-    admin = sa.create_engine(base_url, poolclass=sa.pool.NullPool)
-    with admin.begin() as connection:
-        connection.execute(sa.text(f'DROP SCHEMA IF EXISTS "{schema}" CASCADE'))
-        connection.execute(sa.text(f'CREATE SCHEMA "{schema}"'))
-    admin.dispose()
-    return (sa.make_url(base_url).update_query_dict({"options": f"-csearch_path={schema}"})
-            .render_as_string(hide_password=False))
-
-
-def _drop_schema(base_url: str, schema: str) -> None:
-    admin = sa.create_engine(base_url, poolclass=sa.pool.NullPool)
-    with admin.begin() as connection:
-        connection.execute(sa.text(f'DROP SCHEMA IF EXISTS "{schema}" CASCADE'))
-    admin.dispose()
-
-
 def _empty_bucket(stack: OpsStack) -> None:
     client = stack.store().client
     for obj in client.list_objects(stack.bucket, recursive=True):
@@ -160,7 +142,7 @@ def ops_stack(
     uid = f"{os.getpid()}{secrets.token_hex(2)}"
     schema = f"ops_e2e_{uid}"
     base_url = services_env[TEST_DATABASE_URL]
-    database_url = _schema_url(base_url, schema)
+    database_url = db.schema_url(base_url, schema)
     db.upgrade(database_url)
     db.dispose_engines()
     folder = tmp_path_factory.mktemp("ops")
@@ -192,7 +174,7 @@ def ops_stack(
         yield stack
     finally:  # every step on its own: one failing must not leave the others behind
         for cleanup in (lambda: stack.watcher.stop(ctx, env), lambda: stack.worker.stop(ctx, env),
-                        lambda: remove(target), lambda: _drop_schema(base_url, schema),
+                        lambda: remove(target), lambda: db.drop_schema(base_url, schema),
                         lambda: _empty_bucket(stack)):
             try:
                 cleanup()
