@@ -107,6 +107,7 @@ def main() -> int:
     from prefect.client.orchestration import get_client
 
     from dossier.store.minio_store import MinioStore
+    from tasks.intake.upload_ref import run_upload
 
     print_machine()
     uid = f"{os.getpid()}{secrets.token_hex(2)}"
@@ -124,6 +125,7 @@ def main() -> int:
         "DOSSIER_OCR_CONCURRENCY": "1", "PREFECT_WORKER_QUERY_SECONDS": "3",
         "DOSSIER_ID_HASH_KEY": secrets.token_hex(32),
     }
+    secret = env["DOSSIER_ID_HASH_KEY"].encode()  # opens the runs' sealed upload parameter
     ctx = ServiceContext(services_dir=folder / "services", env_file=folder / "services.env",
                          cache_dir=Path("~/.cache/dossier").expanduser(), bucket=target.bucket,
                          ports=ServicePorts())
@@ -158,7 +160,7 @@ def main() -> int:
             with get_client(sync_client=True) as client:
                 runs = _runs(client, deployment.id)
             states = Counter(r.state_type.value for r in runs if r.state_type)
-            keyed = {r.parameters.get("key") for r in runs}
+            keyed = {run_upload(r.parameters, secret=secret) for r in runs}
             backlog = (len(set(keys) - keyed) + sum(states[s] for s in BACKLOG_STATES))
             largest_backlog = max(largest_backlog, backlog)
             most_running = max(most_running, states["RUNNING"])
@@ -172,7 +174,7 @@ def main() -> int:
 
         with get_client(sync_client=True) as client:
             runs = _runs(client, deployment.id)
-        per_key = Counter(r.parameters.get("key") for r in runs)
+        per_key = Counter(run_upload(r.parameters, secret=secret) for r in runs)
         states = Counter(r.state_type.value for r in runs if r.state_type)
         durations = [r.total_run_time.total_seconds() for r in runs if r.total_run_time]
         import sqlalchemy as sa

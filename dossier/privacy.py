@@ -28,6 +28,7 @@ from stdnum.cn import ric
 from stdnum.exceptions import ValidationError
 
 __all__ = [
+    "derived_key",
     "hash_id_number",
     "id_number_is_valid",
     "mask_id_number",
@@ -72,6 +73,17 @@ def _key_file(path: Path) -> bytes:
         raise ValueError(f"{path} is empty: remove it to have a new key made, or set "
                          "DOSSIER_ID_HASH_KEY")
     return key.encode("utf-8")
+
+
+def derived_key(label: str, length: int = 32, secret: bytes | None = None) -> bytes:
+    """A key for another purpose (``label``) derived from the deployment's secret
+    (HMAC-SHA512, up to 64 bytes), so one setting serves them all and no use of it can
+    be turned into another's. ``secret``: another deployment's, instead of this one's."""
+    if not 0 < length <= 64:
+        raise ValueError("a derived key has 1 to 64 bytes")
+    digest = hmac.new(_key() if secret is None else secret, label.encode("utf-8"),
+                      hashlib.sha512).digest()
+    return digest[:length]
 
 
 def id_number_is_valid(number: str) -> bool:

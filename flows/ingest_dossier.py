@@ -20,6 +20,8 @@ from prefect.artifacts import create_progress_artifact, update_progress_artifact
 from prefect.futures import as_completed
 from prefect.runtime import flow_run
 
+from tasks.intake.rejection import masked_filename
+from tasks.intake.upload_ref import BadUploadRef, seal, unseal
 from tasks.orchestration.ingest import (
     conclude,
     current_flow_run_id,
@@ -44,19 +46,34 @@ from tasks.stages.page_pool import dossier_deadline
 
 
 def run_name() -> str:
-    """Names carry no personal data: a hash of the upload's name, and its extension.
+    """Names carry no personal data: a hash of the upload's sealed reference, and the
+    upload's extension.
 
     An upload's file name may hold a defendant's name; the dossier id (from the
     bytes) is what every output is keyed by, and the summary artifact shows it.
     """
     params = flow_run.parameters
-    return run_name_for(params.get("key") or params.get("path") or "upload")
+    return run_name_for(upload_ref_of(params.get("upload"), params.get("key"), params.get("path")))
 
 
-def run_name_for(name: str) -> str:
-    """The masked run name of an upload (the sweep finds runs in flight by it)."""
-    digest = hashlib.sha256(str(name).encode()).hexdigest()[:8]
-    suffix = PurePath(str(name)).suffix.lower().lstrip(".")[:5] or "bin"
+def upload_ref_of(upload: str | None, key: str | None, path: str | None) -> str:
+    """The sealed reference of what the run ingests, however it was given."""
+    if upload:
+        return upload
+    if key:
+        return seal(key, "key")
+    return seal(str(path or "upload"), "path")
+
+
+def run_name_for(ref: str) -> str:
+    """The masked run name of an upload's reference (the sweep names the runs it starts
+    with it; ``dossier upload-ref`` prints it for an operator to search the UI by)."""
+    digest = hashlib.sha256(ref.encode()).hexdigest()[:8]
+    try:
+        name = unseal(ref)[1]
+    except BadUploadRef:
+        name = ""
+    suffix = PurePath(name).suffix.lower().lstrip(".")[:5] or "bin"
     return f"ingest-{digest}-{suffix}"
 
 
@@ -67,18 +84,22 @@ def run_name_for(name: str) -> str:
     log_prints=False,
 )
 def ingest_dossier(
+    upload: str | None = None,
     key: str | None = None,
     path: str | None = None,
     until: str | None = None,
     engine: str | None = None,
 ) -> DossierOutcome:
-    """Ingest one dossier: ``key`` of an object under ``incoming/``, or a local ``path``.
+    """Ingest one dossier: ``upload``, the sealed reference of an object under
+    ``incoming/`` or of a local file (``tasks.intake.upload_ref``: what the watcher's
+    event, the sweep and ``dossier process`` give), or else a ``key`` or local ``path``
+    given as it is (scripts and tests: the run's parameters then show it).
 
     ``until``: the last stage to run (ocr, structure, validate, load, …); the whole
     chain when None.
     """
-    if (key is None) == (path is None):
-        raise ValueError("give exactly one of key (incoming/...) or path")
+    if sum(x is not None for x in (upload, key, path)) != 1:
+        raise ValueError("give exactly one of upload (a reference), key (incoming/...) or path")
     names = stage_names()
     last = names[-1] if until is None else until
     if last not in names[1:]:
@@ -89,9 +110,10 @@ def ingest_dossier(
 
     logger = get_run_logger()
     deadline = dossier_deadline()  # pages not read by then fail at once: the run ends
-    intake = retrieve(key=key, path=path)
+    intake = retrieve(upload_ref_of(upload, key, path))
     outcome = DossierOutcome(
-        upload=intake.upload, dossier_id=intake.dossier_id, page_count=intake.page_count,
+        upload=masked_filename(intake.upload), dossier_id=intake.dossier_id,
+        page_count=intake.page_count,
         status="rejected" if intake.status == "rejected" else "ok",
         reason=intake.reason, flow_run_id=current_flow_run_id(), resumed=intake.resumed,
     )

@@ -45,6 +45,7 @@ from tasks.intake.retrieve import (
     upload_name,
 )
 from tasks.intake.source import read_head
+from tasks.intake.upload_ref import run_upload, seal
 
 IN_FLIGHT = [StateType.SCHEDULED, StateType.PENDING, StateType.RUNNING, StateType.PAUSED]
 
@@ -93,7 +94,7 @@ def upload_state(
 
 def keys_in_flight(ingest_deployment: str | None = None, page: int = 200) -> set[str]:
     """Upload keys of ingest runs not over yet (a triggered run keeps a random name until it
-    starts, so runs are matched on their ``key`` parameter, not their name).
+    starts, so runs are matched on their sealed ``upload`` parameter, not their name).
 
     With a deployment, only its runs count: another bucket's deployment on the same server
     may have an upload of the same name in flight.
@@ -113,7 +114,7 @@ def keys_in_flight(ingest_deployment: str | None = None, page: int = 200) -> set
                 ),
                 limit=page, offset=offset,
             )
-            keys |= {str(run.parameters["key"]) for run in runs if run.parameters.get("key")}
+            keys |= {key for run in runs if (key := run_upload(run.parameters))}
             if len(runs) < page:
                 break
     return keys
@@ -142,12 +143,13 @@ def sweep_incoming(ingest_deployment: str | None = None, limit: int = 200) -> di
             continue
         if counts["started"] >= limit:
             break
+        ref = seal(state.key)  # the run shows no file name (tasks.intake.upload_ref)
         if ingest_deployment:
-            run = run_deployment(ingest_deployment, parameters={"key": state.key}, timeout=0,
-                                 flow_run_name=run_name_for(state.key))
+            run = run_deployment(ingest_deployment, parameters={"upload": ref}, timeout=0,
+                                 flow_run_name=run_name_for(ref))
             outcome = f"submitted {run.name}"
         else:
-            result = ingest_dossier(key=state.key, return_state=True)
+            result = ingest_dossier(upload=ref, return_state=True)
             outcome = result.name
             if not result.is_completed():
                 counts["failed"] += 1

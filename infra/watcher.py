@@ -31,6 +31,7 @@ from dataclasses import dataclass
 from minio import Minio
 
 from tasks.intake.rejection import masked_filename
+from tasks.intake.upload_ref import seal
 
 log = logging.getLogger("infra.watcher")
 
@@ -122,17 +123,28 @@ def emit_feeds_ready(obj: UploadedObject) -> bool:
 
 def emit_uploaded(obj: UploadedObject, event_name: str = EVENT_NAME) -> bool:
     """One ``dossier.uploaded`` (or ``judgments.uploaded``) event; False when no Prefect
-    API is configured."""
+    API is configured.
+
+    A dossier's event names its upload by the sealed reference only (its key may hold
+    a person's name, and events are kept and shown in the UI's event feed); the
+    deployment's run takes the reference as its ``upload`` parameter. Published
+    judgments to import are public: their key is given as it is.
+    """
     from prefect.events import emit_event
 
+    if event_name == EVENT_NAME:
+        ref = seal(obj.key)
+        resource_id, payload = f"dossier.upload.{ref}", {"upload": ref}
+    else:
+        resource_id, payload = f"minio.object.{obj.bucket}/{obj.key}", {"key": obj.key}
     event = emit_event(
         event=event_name,
         resource={
-            "prefect.resource.id": f"minio.object.{obj.bucket}/{obj.key}",
+            "prefect.resource.id": resource_id,
             "prefect.resource.name": obj.masked,
             "dossier.bucket": obj.bucket,
         },
-        payload={"key": obj.key, "bucket": obj.bucket, "etag": obj.etag, "size": obj.size},
+        payload={**payload, "bucket": obj.bucket, "etag": obj.etag, "size": obj.size},
         id=obj.event_id,
     )
     return event is not None

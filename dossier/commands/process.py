@@ -105,7 +105,9 @@ def run_batch(
     _stop_workers_on_sigterm()
     from dossier.store import get_store
     from flows.ingest_dossier import ingest_dossier
+    from tasks.intake.rejection import masked_filename
     from tasks.intake.source import utf8_named
+    from tasks.intake.upload_ref import seal
     from tasks.stages.export import export_dossier
     from tasks.stages.workspace import work_dir
 
@@ -122,7 +124,9 @@ def run_batch(
                 try:
                     # absolute(), not resolve(): a link is refused by the flow, not followed
                     with utf8_named(path.absolute(), work_dir()) as given:
-                        outcome = ingest_dossier(path=str(given), until=until, engine=engine)
+                        # The run shows a sealed reference, never the path (names in it).
+                        outcome = ingest_dossier(upload=seal(str(given), "path"), until=until,
+                                                 engine=engine)
                 except Exception as error:  # a bug or an outage: record it, go on
                     if _terminated_by(error):  # Prefect's own SIGTERM handler ran instead
                         _terminated.set()
@@ -144,7 +148,8 @@ def run_batch(
             index.flush()
             lines.append(line)
             if echo:
-                typer.echo(f"[{number}/{len(inputs)}] {printable_path(path.name)}: "
+                typer.echo(f"[{number}/{len(inputs)}] "
+                           f"{masked_filename(printable_path(path.name))}: "
                            f"{line['status']}"
                            + (f" ({printable_path(line['reason'])})" if line.get("reason")
                               else "")

@@ -38,7 +38,7 @@ from dossier.store.keys import (
     safe_filename,
 )
 from schemas.manifest import Manifest, StageOutput, StageRecord
-from tasks.intake.rejection import REASON_LABELS, ReasonCode, RejectedInput
+from tasks.intake.rejection import REASON_LABELS, ReasonCode, RejectedInput, masked_filename
 from tasks.intake.source import (
     Source,
     hash_source,
@@ -153,8 +153,8 @@ def quarantine(
     outputs.append(StageOutput(key=reason_key, sha256=reason_info.sha256, size=reason_info.size))
 
     manifest = load_manifest(store, dossier_id) or Manifest(
-        dossier_id=dossier_id, sha256=sha256 or identity, filename=safe_filename(upload_name),
-        size=size,
+        dossier_id=dossier_id, sha256=sha256 or identity,
+        filename=masked_filename(safe_filename(upload_name)), size=size,
     )
     manifest.status = "rejected"
     manifest.reason = reason

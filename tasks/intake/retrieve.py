@@ -28,7 +28,7 @@ from tasks.intake.quarantine import (
     dossier_id_for,
     quarantine,
 )
-from tasks.intake.rejection import RejectedInput
+from tasks.intake.rejection import RejectedInput, masked_filename
 from tasks.intake.source import hash_source, put_source, source_size
 from tasks.lineage import code_version, save_manifest
 from tasks.lineage import load_manifest as read_manifest
@@ -119,8 +119,9 @@ def retrieve(
         put_source(store, source, key, sha256)
 
     if manifest is None:
-        manifest = Manifest(
-            dossier_id=dossier_id, sha256=sha256, original_key=key, filename=filename,
+        manifest = Manifest(  # the name as given is the original's key; here it is masked
+            dossier_id=dossier_id, sha256=sha256, original_key=key,
+            filename=masked_filename(filename),
             size=digest.size, status="received",
         )
     manifest.original_key = key

@@ -11,7 +11,6 @@ from __future__ import annotations
 
 import json
 from datetime import UTC, datetime
-from pathlib import Path
 
 from prefect import get_run_logger, task
 from prefect.artifacts import (
@@ -26,6 +25,7 @@ from dossier.settings import get_settings
 from dossier.store import get_store
 from dossier.store.keys import case_card_key, documents_key, validation_key
 from tasks.case_management.intake_log import record_intake
+from tasks.intake.upload_ref import source_of
 from tasks.quality.summary import failures_table, report_markdown
 from tasks.stages import page_ocr
 from tasks.stages.chain import get_stage
@@ -73,10 +73,11 @@ def _run(dossier_id: str, name: str, params: dict[str, object] | None = None,
 
 
 @task(name="retrieve", retries=2, retry_delay_seconds=5)
-def retrieve(key: str | None = None, path: str | None = None) -> IntakeOutcome:
-    """From ``incoming/`` (key) or a local file (path); quarantines refused input."""
-    source: Path | str = Path(path) if path else str(key)
-    outcome = take_in(get_store(), source,
+def retrieve(upload: str) -> IntakeOutcome:
+    """The upload a sealed reference names, from ``incoming/`` or a local file (opened
+    here: a task's inputs are not shown, but nothing needs the name outside); refused
+    input is quarantined."""
+    outcome = take_in(get_store(), source_of(upload),
                       run_ids=(current_flow_run_id(), current_task_run_id()))
     register_intake(outcome, current_flow_run_id())
     record_intake(outcome, current_flow_run_id())  # the intake rates of the report (issue 16)

@@ -21,6 +21,7 @@ from schemas.case_card import CaseCard
 from schemas.manifest import DossierStatus, Manifest, StageRecord
 from schemas.ocr import PageOcr
 from schemas.tables import Case, Dossier
+from tasks.intake.rejection import masked_filename
 from tasks.library.load import (
     card_sha256,
     load_case_card,
@@ -69,7 +70,8 @@ def register_intake(intake: IntakeOutcome, flow_run_id: str | None) -> None:
         register_dossier(
             session,
             dossier_id=intake.dossier_id, sha256=intake.sha256,
-            filename=intake.filename or intake.upload, size=intake.size or 0,
+            # masked: the name as given stays with the original (its key), not in rows
+            filename=masked_filename(intake.filename or intake.upload), size=intake.size or 0,
             original_key=intake.original_key,
             status="rejected" if intake.status == "rejected" else
             ("processing" if intake.status == "accepted" else None),

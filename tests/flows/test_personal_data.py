@@ -33,6 +33,7 @@ from pathlib import Path
 
 import pytest
 import sqlalchemy as sa
+from personal_data import NAME_IN_UPLOAD, NAMED_UPLOAD, leaks, prefect_views
 from supervision import scenario
 
 from dossier import db
@@ -42,6 +43,7 @@ from dossier.samples.dossier import make_sample_dossier
 from dossier.settings import get_settings
 from dossier.store import get_store
 from tasks.feeds.store import upload_batch
+from tasks.stages.outcome import DossierOutcome
 
 pytestmark = [pytest.mark.slow, pytest.mark.timeout(1500)]
 
@@ -60,7 +62,7 @@ def _fixture(tmp_path: Path) -> tuple[Path, Path, set[str], set[str], str]:
     people = [d.person for d in case.defendants] + list(case.victims) + list(case.witnesses)
     numbers = {p.id_number for p in people}
     names = {p.name for p in people} | {d.lawyer for d in case.defendants if d.lawyer}
-    upload = formats.write_text_pdf([t for t in sample.pages if t], tmp_path / "卷宗 一.pdf")
+    upload = formats.write_text_pdf([t for t in sample.pages if t], tmp_path / NAMED_UPLOAD)
 
     rows = scenario.rows()
     defendant = case.defendants[0].person.id_number
@@ -104,34 +106,6 @@ def every_log_record() -> Iterator[_Everything]:
     yield handler
     for logger in [logging.getLogger(), *attached]:
         logger.removeHandler(handler)
-
-
-def _prefect_views() -> dict[str, str]:
-    """What the Prefect API shows: logs, artifacts, run names and parameters."""
-    from prefect.client.orchestration import get_client
-
-    seen: dict[str, str] = {}
-    with get_client(sync_client=True) as client:
-        flow_runs = client.read_flow_runs(limit=200)
-        for run in flow_runs:
-            seen[f"flow run {run.id} name"] = run.name
-            seen[f"flow run {run.id} parameters"] = json.dumps(run.parameters, default=str,
-                                                               ensure_ascii=False)
-            seen[f"flow run {run.id} state"] = f"{run.state_name} {run.state and run.state.message}"
-        for task_run in client.read_task_runs(limit=200):
-            seen[f"task run {task_run.id} name"] = task_run.name
-        offset = 0
-        while True:
-            logs = client.read_logs(limit=200, offset=offset)
-            for log in logs:
-                seen[f"log {log.flow_run_id}/{log.task_run_id} #{offset}"] = log.message
-                offset += 1
-            if len(logs) < 200:
-                break
-        for artifact in client.read_artifacts(limit=200):
-            seen[f"artifact {artifact.key or artifact.id}"] = " ".join(
-                str(x) for x in (artifact.key, artifact.description, artifact.data))
-    return seen
 
 
 def _store_views(numbers_only: dict[str, str]) -> dict[str, str]:
@@ -188,20 +162,17 @@ def _data_folder_views() -> dict[str, str]:
     return seen
 
 
-def _leaks(views: dict[str, str], needles: set[str]) -> list[str]:
-    return sorted(f"{where}: {needle}" for where, text in views.items()
-                  for needle in needles if needle in text)
-
-
 def test_no_name_or_id_number_reaches_logs_artifacts_docs_or_leads(
     tmp_path: Path, every_log_record: _Everything, capfd: pytest.CaptureFixture[str],
 ) -> None:
+    from dossier.commands.process import run_batch
     from flows.import_feeds import import_feeds
-    from flows.ingest_dossier import ingest_dossier
     from flows.run_supervision import run_supervision
 
     upload, folder, numbers, names, defendant = _fixture(tmp_path)
-    outcome = ingest_dossier(path=str(upload))
+    # As an operator runs it: `dossier process` (its index lines and progress lines too).
+    [line] = run_batch([upload], tmp_path / "out")
+    outcome = DossierOutcome.model_validate(line["outcome"])
     assert outcome.status in ("ok", "needs_review"), outcome
     store = get_store()
     card = store.get_bytes(f"nlp/{outcome.dossier_id}/case.json").decode()
@@ -220,8 +191,10 @@ def test_no_name_or_id_number_reaches_logs_artifacts_docs_or_leads(
     assert hash_id_number(defendant) in subjects
 
     out, err = capfd.readouterr()
-    everywhere = {"stdout": out, "stderr": err, "log records": "\n".join(every_log_record.lines),
-                  **_prefect_views(), **_data_folder_views()}
+    index = (tmp_path / "out" / "index.jsonl").read_text(encoding="utf-8")
+    everywhere = {"stdout": out, "stderr": err, "index.jsonl": index,
+                  "log records": "\n".join(every_log_record.lines),
+                  **prefect_views(), **_data_folder_views()}
     numbers_only: dict[str, str] = {}
     everywhere |= _store_views(numbers_only)
     everywhere |= _library_views(numbers_only)
@@ -230,5 +203,12 @@ def test_no_name_or_id_number_reaches_logs_artifacts_docs_or_leads(
     assert any("/docs/" in k and k.endswith(".html") for k in everywhere), "no Data Docs"
     assert any(k.startswith("row leads.explanation") for k in everywhere), "no lead"
 
-    leaks = _leaks(everywhere, numbers | names) + _leaks(numbers_only, numbers)
-    assert not leaks, "personal data found:\n" + "\n".join(leaks[:80])
+    # The file name is kept with the original only: its key, and what points at it.
+    original = store.get_json(f"manifests/{outcome.dossier_id}.json")["original_key"]
+    assert NAME_IN_UPLOAD in original
+    everywhere, numbers_only = ({where: text.replace(original, "<original>")
+                                 for where, text in views.items()}
+                                for views in (everywhere, numbers_only))
+    found = (leaks(everywhere, numbers | names | {NAME_IN_UPLOAD})
+             + leaks(numbers_only, numbers | {NAME_IN_UPLOAD}))
+    assert not found, "personal data found:\n" + "\n".join(found[:80])

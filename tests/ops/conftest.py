@@ -59,6 +59,13 @@ class OpsStack:
                           access_key=self.env[MINIO_ACCESS_KEY],
                           secret_key=self.env[MINIO_SECRET_KEY], bucket=self.bucket)
 
+    def upload_of(self, run) -> str | None:
+        """The key an ingest run was started for: its ``upload`` parameter is a sealed
+        reference (tasks.intake.upload_ref), opened with the stack's secret."""
+        from tasks.intake.upload_ref import run_upload
+
+        return run_upload(run.parameters, secret=self.env["DOSSIER_ID_HASH_KEY"].encode())
+
     def ingest_runs(self) -> list:
         """Every flow run of this stack's ingest deployment."""
         from prefect.client.orchestration import get_client
@@ -76,7 +83,7 @@ class OpsStack:
         while True:
             finished = {}
             for run in self.ingest_runs():
-                key = run.parameters.get("key")
+                key = self.upload_of(run)
                 if key in keys and run.state_type and run.state_type.value in TERMINAL:
                     finished[key] = run
             if len(finished) == len(keys) or time.monotonic() > deadline:

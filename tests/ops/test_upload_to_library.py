@@ -66,7 +66,7 @@ def test_uploads_become_runs_and_the_sweep_catches_what_the_watcher_missed(
     assert "隔离 rejected" in summary_artifact(runs[keys[2]].id).data
 
     # One run per upload: the watcher's events were not doubled into runs.
-    per_key = [r.parameters.get("key") for r in ops_stack.ingest_runs()]
+    per_key = [ops_stack.upload_of(r) for r in ops_stack.ingest_runs()]
     assert sorted(per_key) == sorted(keys)
 
     # The watcher dies; an upload arrives anyway; the sweep picks it up.

@@ -169,7 +169,7 @@ def test_two_workers_on_the_pool_share_the_runs(
     assert {k: r.state_type.value for k, r in runs.items()} == dict.fromkeys(keys, "COMPLETED")
 
     # One run per upload, and each ran once: one process, one Running state.
-    assert Counter(r.parameters.get("key") for r in ops_stack.ingest_runs()) == Counter(keys)
+    assert Counter(ops_stack.upload_of(r) for r in ops_stack.ingest_runs()) == Counter(keys)
     names = {w.worker_name(ops_stack.ctx, ops_stack.env): w for w in two_workers}
     ran_on: dict[str, str] = {}
     for key, run in runs.items():
@@ -307,7 +307,7 @@ def test_a_failed_run_retried_from_the_ui_completes_and_duplicates_nothing(
     assert retried.run_count == 2
     retry_states = [s for s in _states(run.id) if s.name == "AwaitingRetry"]
     assert [s.message for s in retry_states] == ["Retry from the UI"]
-    assert [r.parameters.get("key") for r in ops_stack.ingest_runs()].count(key) == 1
+    assert [ops_stack.upload_of(r) for r in ops_stack.ingest_runs()].count(key) == 1
     redone = {name: [r.state_type.value for r in _task_runs(run.id, name)]
               for name in ("retrieve", "page", "structure", "validate", "load", "summarise")}
     print(f"task runs of the retried flow run: {redone}")
@@ -362,7 +362,7 @@ def _wait_run_of(stack: OpsStack, key: str, timeout: float, *, state: str | None
     deadline = time.monotonic() + timeout
     while time.monotonic() < deadline:
         for run in stack.ingest_runs():
-            if run.parameters.get("key") != key or run.id == other_than:
+            if stack.upload_of(run) != key or run.id == other_than:
                 continue
             kind = run.state_type.value if run.state_type else None
             if state is None or kind == state or (
@@ -417,4 +417,4 @@ def test_a_run_killed_mid_run_ends_crashed_and_the_sweep_finishes_it_once(
     assert pages == sorted(f"{kind}/{dossier_id}/page-{n:04d}.{ext}"
                            for kind, ext in (("pages", "png"), ("ocr", "json"))
                            for n in range(1, len(texts) + 1))
-    assert [r.parameters.get("key") for r in ops_stack.ingest_runs()].count(key) == 2
+    assert [ops_stack.upload_of(r) for r in ops_stack.ingest_runs()].count(key) == 2
