@@ -84,7 +84,7 @@ def _event_views(client: object, since: datetime, most: int = 5000) -> dict[str,
 
     seen: dict[str, str] = {}
     page = client.read_events(EventFilter(occurred=EventOccurredFilter(since=since)),
-                              limit=200)
+                              limit=50)  # the API's most per page
     while True:
         for event in page.events:
             seen[f"event {event.event} {event.id}"] = event.model_dump_json()
