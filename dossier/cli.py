@@ -105,10 +105,11 @@ def _register_review() -> None:
 
 def _register_operations() -> None:
     """Deployments, the upload watcher and uploads (operations, issue 6)."""
-    from dossier.commands import deploy, upload, watch
+    from dossier.commands import deploy, upload, upload_ref, watch
 
     app.command("deploy")(deploy.deploy)
     app.command("upload")(upload.upload)
+    app.command("upload-ref")(upload_ref.upload_ref)
     app.command("watch")(watch.watch)
 
 

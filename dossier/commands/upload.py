@@ -20,7 +20,9 @@ def upload(
     """Upload each file as ``incoming/<file name>`` (the name NFC-normalised)."""
     from dossier.store import get_store
     from dossier.store.keys import incoming_key, safe_filename
+    from flows.ingest_dossier import run_name_for
     from tasks.intake.rejection import masked_filename
+    from tasks.intake.upload_ref import seal
 
     store = get_store()
     for path in files:
@@ -28,4 +30,4 @@ def upload(
         info = store.put_file(key, path)
         sha = (info.sha256 or "-")[:12]
         typer.echo(f"{masked_filename(key)}  {info.size} bytes  sha256 {sha}  → "
-                   f"{store.description}")
+                   f"{store.description}  (run {run_name_for(seal(key))})")

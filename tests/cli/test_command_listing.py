@@ -8,7 +8,7 @@ import typer.main
 from dossier.cli import app
 
 EXPECTED = {
-    "process", "reprocess", "demo", "review-queue", "deploy", "upload", "watch",
+    "process", "reprocess", "demo", "review-queue", "deploy", "upload", "upload-ref", "watch",
     "services", "db", "models", "feeds", "supervise", "leads", "recommendations",
     "library", "search", "similar", "suggest-sentence", "review", "draft", "review-eval",
     "deadlines", "evaluate-quality", "report", "notices",

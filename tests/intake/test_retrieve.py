@@ -17,7 +17,7 @@ from dossier.store.keys import manifest_key
 from intake.marks import DPI
 from schemas.manifest import Manifest
 from tasks.intake.paginate import count_pages
-from tasks.intake.rejection import RejectedInput
+from tasks.intake.rejection import RejectedInput, masked_filename
 from tasks.intake.retrieve import quarantine, retrieve
 
 # As macOS sends it: decomposed. Keys must come out composed (NFC).
@@ -52,7 +52,8 @@ def test_retrieve_from_incoming(store: ObjectStore, scan: Path, settings: Settin
 
     manifest = Manifest.model_validate(store.get_json(manifest_key(result.dossier_id)))
     assert manifest.status == "received"
-    assert manifest.filename == name
+    # The name as given is the original's key; the manifest, shown to operators, masks it.
+    assert manifest.filename == masked_filename(name) != name
     assert manifest.original_key == result.original_key
     [output] = manifest.stages["retrieve"].outputs
     assert (output.key, output.sha256, output.size) == (result.original_key, sha256, len(data))
