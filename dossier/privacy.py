@@ -103,12 +103,12 @@ def mask_id_number(number: str) -> str:
     return number[:6] + "*" * (len(number) - 7) + number[-1]
 
 
-def hash_id_number(number: str) -> str:
+def hash_id_number(number: str, secret: bytes | None = None) -> str:
     """HMAC-SHA256 hex of the upper-cased number under the deployment's key: the one
     hash of an ID number everywhere (case cards' persons, feeds' ``person_key``), so
-    the two match."""
+    the two match. ``secret``: another key's hash (a rotation maps old to new ones)."""
     message = number.strip().upper().encode("utf-8")
-    return hmac.new(_key(), message, hashlib.sha256).hexdigest()
+    return hmac.new(_key() if secret is None else secret, message, hashlib.sha256).hexdigest()
 
 
 def mask_name(name: str) -> str:

@@ -1,4 +1,5 @@
-"""``dossier leads list|show|confirm|dismiss``: reviewing supervision leads in batches.
+"""``dossier leads list|show|confirm|dismiss``: reviewing supervision leads in batches;
+``dossier leads rekey``: carrying them over to a rotated ID-number key.
 
 Who decided is the OS user running the command (``getpass.getuser()``) unless
 ``--by NAME`` says otherwise; it is recorded as ``NAME via cli`` in the lead's
@@ -133,3 +134,44 @@ def confirm(leads: Leads, note: Note, by: By = None) -> None:
 def dismiss(leads: Leads, note: Note, by: By = None) -> None:
     """Dismiss leads (排除). Exit code 1 if any was refused."""
     _decide("dismiss", leads, note, by)
+
+
+OLD_KEY_VARIABLE = "DOSSIER_OLD_ID_HASH_KEY"
+
+
+@app.command()
+def rekey(
+    old_key_file: Annotated[str | None, typer.Option(
+        "--old-key-file", help="A file holding the key before the rotation (the old "
+        "data/id_hash.key, or the old DOSSIER_ID_HASH_KEY value on one line); else the "
+        f"{OLD_KEY_VARIABLE} variable. Never on the command line: shells keep history.")]
+    = None,
+    dry_run: Annotated[bool, typer.Option(
+        "--dry-run", help="Count what would change; write nothing.")] = False,
+) -> None:
+    """Carry leads and feed rows over to a rotated ID-number key (docs/OPERATIONS.md).
+
+    Maps every old hash to the new one for each ID number the store can still read
+    (feed batch files, OCR text) and each card stand-in, then rewrites leads (one lead
+    stays one lead, with its history) and feed rows. Idempotent."""
+    import os
+    from pathlib import Path
+
+    from dossier.store import get_store
+    from tasks.supervision.rekey import key_map
+    from tasks.supervision.rekey import rekey as carry_over
+
+    if old_key_file:
+        old = Path(old_key_file).read_text(encoding="utf-8").strip()
+    else:
+        old = os.environ.get(OLD_KEY_VARIABLE, "").strip()
+    if not old:
+        raise typer.BadParameter(f"give --old-key-file or set {OLD_KEY_VARIABLE}")
+    mapping, sources = key_map(get_store(), old.encode("utf-8"))
+    report = carry_over(_engine(), mapping, dry_run=dry_run,
+                        actor=f"{getpass.getuser()} via cli")
+    report.sources = dict(sources)
+    for line in report.lines():
+        typer.echo(line)
+    if dry_run:
+        typer.echo("dry run: nothing written")

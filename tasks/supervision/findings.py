@@ -44,11 +44,18 @@ class Finding(BaseModel):
         return {"records": self.records, "facts": self.facts}
 
     def content_sha256(self) -> str:
-        content = {"model_version": self.model_version, "severity": self.severity,
-                   "case_no": self.case_no, "agency": self.agency,
-                   "explanation": self.explanation, "evidence": self.evidence()}
-        return hashlib.sha256(json.dumps(content, ensure_ascii=False, sort_keys=True,
-                                         default=str).encode()).hexdigest()
+        return content_sha256(self.model_version, self.severity, self.case_no, self.agency,
+                              self.explanation, self.evidence())
+
+
+def content_sha256(model_version: str, severity: str, case_no: str | None,
+                   agency: str | None, explanation: str, evidence: dict[str, Any]) -> str:
+    """What a lead says (a change of it is a new version): one hash, whether computed
+    from a finding or from a stored lead (tasks.supervision.rekey)."""
+    content = {"model_version": model_version, "severity": severity, "case_no": case_no,
+               "agency": agency, "explanation": explanation, "evidence": evidence}
+    return hashlib.sha256(json.dumps(content, ensure_ascii=False, sort_keys=True,
+                                     default=str).encode()).hexdigest()
 
 
 def fingerprint(model: str, subject: str, records: Iterable[str]) -> str:
