@@ -152,14 +152,17 @@ def _library_views(numbers_only: dict[str, str]) -> dict[str, str]:
 
 def _data_folder_views() -> dict[str, str]:
     """Files under the data folder (GX context, logs) but the store, the database, the
-    work copies of originals, Prefect's home and the key file: those hold what they
-    must."""
+    work copies of originals, Prefect's home, jieba's dictionary cache and the key file:
+    those hold what they must."""
     settings = get_settings()
     seen: dict[str, str] = {}
     for path in settings.data_dir.rglob("*"):
         if (not path.is_file() or path.name == KEY_FILE or settings.store_dir in path.parents
                 or path.name.startswith(Path(settings.database_url or "").name)
-                or {"prefect", "work"} & set(path.relative_to(settings.data_dir).parts)):
+                or {"prefect", "work"} & set(path.relative_to(settings.data_dir).parts)
+                # jieba's dictionary cache (made from its package's dictionary, not from
+                # any data): two-character feed names are common words in it
+                or path.relative_to(settings.data_dir).parts[:2] == ("cache", "jieba")):
             continue
         seen[f"file {path.relative_to(settings.data_dir)}"] = path.read_bytes().decode(
             "utf-8", errors="replace")
