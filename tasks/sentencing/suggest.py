@@ -115,13 +115,20 @@ def _months(value: float) -> str:
     return f"{m}个月"
 
 
-def choose_tier(rule: ChargeRule, amount: float | None, text: str | None) -> tuple[int, str]:
+def choose_tier(
+    rule: ChargeRule, amount: float | None, text: str | None, person: str | None = None,
+    defendants: Sequence[str] = (),
+) -> tuple[int, str]:
     """The most severe tier whose condition holds: its threshold reached, or its words in
-    the facts; a tier with neither is the base tier."""
+    the facts (the person's act, where there are several defendants; with the measure the
+    tier's ``when_from`` asks, where the measure is known); a tier with neither is the
+    base tier."""
     chosen, why = 0, "基本犯罪构成"
     unit = UNIT_LABELS.get(rule.unit or "", "")
     for i, tier in enumerate(rule.tiers):
-        hit = next((w for w in tier.when if text and stated(text, w)), None)
+        words_count = tier.when_from is None or amount is None or amount >= tier.when_from
+        hit = next((w for w in tier.when
+                    if words_count and text and stated(text, w, person, defendants)), None)
         if hit:
             chosen, why = i, f"事实中有“{hit}”"
         elif tier.threshold is not None and amount is not None and amount >= tier.threshold:
@@ -187,7 +194,7 @@ def charge_result(
         return None
     steps: list[str] = []
     amount = quantity(rule.unit, case, text)
-    index, why = choose_tier(rule, amount, text)
+    index, why = choose_tier(rule, amount, text, person, defendants(case))
     tier: Tier = rule.tiers[index]
     st = tier.statute
     source = f"《量刑指导意见》{g.edition}" if tier.start_from_guideline else \
