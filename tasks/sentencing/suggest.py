@@ -217,11 +217,17 @@ def charge_result(
         cap = float(st.max_months)
     else:
         cap = tier.start[1] + max(0.0, st.max_months - tier.start[1]) / 4
-    rise = (cap - middle) * (f if f is not None else UNKNOWN_POSITION)
+    # a measure the facts do not state counts as mid-tier; a charge the guideline measures by
+    # none (its tiers turn on the facts' words) starts where the guideline puts a typical
+    # case, the middle of its starting range (a derived start, the statute's lower quarter,
+    # still rises as an unknown measure would)
+    unknown = UNKNOWN_POSITION if rule.unit or not tier.start_from_guideline else 0.0
+    rise = (cap - middle) * (f if f is not None else unknown)
     base_low, base, base_high = tier.start[0] + rise, middle + rise, tier.start[1] + rise
     steps.append(f"2. 基准刑：{_months(base)}（幅度 {_months(base_low)}–{_months(base_high)}；"
                  + (f"数额/数量在本档中的位置 {f:.2f}）" if f is not None
-                    else "数额/数量未载明，取起点中值）"))
+                    else "数额/数量未载明，取本档中值）" if unknown
+                    else "取起点中值）"))
     kinds = [c.kind for c in case.circumstances if c.person in (None, person)]
     kinds = list(dict.fromkeys(kinds))
     if kinds:
