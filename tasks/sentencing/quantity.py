@@ -131,6 +131,10 @@ def drug_grams_of(text: str | None) -> float | None:
     names = _drug_names()
     totals: list[float] = []
     parts: list[float] = []
+    # a quantity whose sentence names no drug (疑似毒品…共重27.57克) is of the drug the facts
+    # name elsewhere (…检出氯胺酮成分), when they name one kind only; else counted as heroin
+    kinds = {factors[m.group(0)] for m in names.finditer(text)}
+    default = kinds.pop() if len(kinds) == 1 else 1.0
     for piece in _SENTENCE.split(text):
         found = [(m.start(), factors[m.group(0)]) for m in names.finditer(piece)]
         generic = _GENERIC.search(piece) is not None
@@ -140,7 +144,7 @@ def drug_grams_of(text: str | None) -> float | None:
             # the drug named nearest to the quantity (before it by preference)
             before = [f for pos, f in found if pos < q.start()]
             after = [f for pos, f in found if pos > q.end()]
-            factor = before[-1] if before else after[0] if after else 1.0
+            factor = before[-1] if before else after[0] if after else default
             grams = float(q.group(1)) * _UNITS[q.group(2)] * factor
             if grams <= 0:
                 continue
@@ -295,8 +299,32 @@ def _casualties(case: CardCase, text: str | None) -> float | None:
     return found.equivalent() if found else None
 
 
+# where the court's own findings start: a judgment gives the indictment's account and then
+# what the court found (often the same quantities again, or a corrected total)
+_FINDINGS = re.compile(r"经审理查明|本院审理查明|经审理认定|经本院审理查明")
+MIN_FINDINGS = 50
+
+
+def court_findings(facts: str | None) -> str | None:
+    """The court's findings (after the last 经审理查明) when the facts give them apart from
+    the indictment's account; ``None`` otherwise."""
+    if not facts:
+        return None
+    found = list(_FINDINGS.finditer(facts))
+    if not found or found[-1].start() < MIN_FINDINGS or len(facts) - found[-1].end() < MIN_FINDINGS:
+        return None
+    return facts[found[-1].end():]
+
+
 def quantity(unit: str | None, case: CardCase, facts: str | None) -> float | None:
-    """The case's measure in ``unit`` (``None``: no unit, or the facts do not say)."""
+    """The case's measure in ``unit`` (``None``: no unit, or the facts do not say): read in
+    the court's findings where they stand apart from the indictment's account (a quantity
+    told twice is not twice the quantity), else in the whole facts."""
     if unit is None:
         return None
+    findings = court_findings(facts)
+    if findings is not None:
+        value = MEASURES[unit](case, findings)
+        if value is not None:
+            return value
     return MEASURES[unit](case, facts)
