@@ -57,6 +57,9 @@ MIN_NEIGHBOURS = 3
 # judge_dev fined about a fifth of the amount (盗窃, 诈骗); a project rule, measured.
 FINE_SHARE = 0.2
 DEFENDANT_ROLES = ("被告人", "犯罪嫌疑人")
+# the three amount tiers of the property crimes' articles (刑法第二百六十四条、第二百六十六条 …),
+# in the order of a three-tier ``yuan`` rule's tiers
+AMOUNT_TIERS = ("数额较大", "数额巨大", "数额特别巨大")
 # an amount or quantity the facts do not state is taken as the middle of its tier
 UNKNOWN_POSITION = 0.5
 
@@ -195,6 +198,12 @@ def charge_result(
     steps: list[str] = []
     amount = quantity(rule.unit, case, text)
     index, why = choose_tier(rule, amount, text, person, defendants(case))
+    if amount is None and rule.unit == "yuan" and len(rule.tiers) == len(AMOUNT_TIERS):
+        # no amount read, but the documents name the tier (…秘密窃取公司财物，数额巨大)
+        named = [AMOUNT_TIERS.index(t) for t in case.amount_tiers_stated if t in AMOUNT_TIERS]
+        if named and max(named) > index:
+            index = max(named)
+            why = f"文书认定“{AMOUNT_TIERS[index]}”（数额未能读出）"
     tier: Tier = rule.tiers[index]
     st = tier.statute
     source = f"《量刑指导意见》{g.edition}" if tier.start_from_guideline else \
