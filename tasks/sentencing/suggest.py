@@ -60,7 +60,7 @@ DEFENDANT_ROLES = ("被告人", "犯罪嫌疑人")
 # the three amount tiers of the property crimes' articles (刑法第二百六十四条、第二百六十六条 …),
 # in the order of a three-tier ``yuan`` rule's tiers
 AMOUNT_TIERS = ("数额较大", "数额巨大", "数额特别巨大")
-# an amount or quantity the facts do not state is taken as the middle of its tier
+# an amount or quantity the facts do not state is taken as the (geometric) middle of its tier
 UNKNOWN_POSITION = 0.5
 
 
@@ -137,6 +137,22 @@ def choose_tier(
         elif tier.threshold is not None and amount is not None and amount >= tier.threshold:
             chosen, why = i, f"数额/数量 {amount:g}{unit} ≥ 该档起点 {tier.threshold:g}{unit}"
     return chosen, why
+
+
+def _unknown_position(rule: ChargeRule, index: int) -> float:
+    """Where a case whose measure the facts do not state is taken to sit in its tier: the
+    geometric middle of the tier (amounts and quantities spread over orders of magnitude —
+    a theft tier of 30,000–300,000 yuan has as many cases under 95,000 as over), on the
+    linear scale of :func:`_position`; the middle for a tier without a positive threshold."""
+    tier = rule.tiers[index]
+    if not tier.threshold or tier.threshold <= 0:
+        return UNKNOWN_POSITION
+    nxt = next((t.threshold for t in rule.tiers[index + 1:] if t.threshold), None)
+    top = nxt if nxt else (tier.to if tier.to else tier.threshold * 10)
+    ratio = top / tier.threshold
+    if ratio <= 1:
+        return UNKNOWN_POSITION
+    return (math.sqrt(ratio) - 1) / (ratio - 1)
 
 
 def _position(rule: ChargeRule, index: int, amount: float | None) -> float | None:
@@ -230,7 +246,8 @@ def charge_result(
     # none (its tiers turn on the facts' words) starts where the guideline puts a typical
     # case, the middle of its starting range (a derived start, the statute's lower quarter,
     # still rises as an unknown measure would)
-    unknown = UNKNOWN_POSITION if rule.unit or not tier.start_from_guideline else 0.0
+    unknown = (_unknown_position(rule, index) if rule.unit
+               else UNKNOWN_POSITION if not tier.start_from_guideline else 0.0)
     rise = (cap - middle) * (f if f is not None else unknown)
     base_low, base, base_high = tier.start[0] + rise, middle + rise, tier.start[1] + rise
     steps.append(f"2. 基准刑：{_months(base)}（幅度 {_months(base_low)}–{_months(base_high)}；"
@@ -378,6 +395,9 @@ def suggest_for_person(
     kinds = {c.kind for c in case.circumstances if c.person in (None, person)}
     probation = point_m <= 36 and "累犯" not in kinds
     fine = None
+    # the similar cases' fines grow with their terms: those sentenced to about this term
+    # (the nearest in ln(months + 1)) say more about this fine than all of them
+    fines = nearest_fines(near, point_m) or fines
     rule_fines = [r for r in results if r.fine is not None]
     has_fine = any(r.has_fine for r in results) or bool(fines)
     if rule_fines:
@@ -385,14 +405,15 @@ def suggest_for_person(
         steps += [r.fine_rule for r in rule_fines if r.fine_rule]
         if len(fines) >= MIN_NEIGHBOURS:
             fine = 0.5 * fine + 0.5 * statistics.median(fines)
-            steps.append(f"  罚金类案中位数 {statistics.median(fines):g}元，取二者平均")
+            steps.append(f"  罚金：刑期相近的{len(fines)}件类案罚金中位数 "
+                         f"{statistics.median(fines):g}元，取二者平均")
     elif has_fine and len(fines) >= MIN_NEIGHBOURS:
         fine = statistics.median(fines)
-        steps.append(f"罚金：依法并处；参照类案罚金中位数 {fine:g}元")
+        steps.append(f"罚金：依法并处；参照刑期相近的{len(fines)}件类案罚金中位数 {fine:g}元")
     elif has_fine:
         steps.append("罚金：依法并处，无类案可参照，数额由承办人依情节确定")
     if fine is not None:
-        fine = float(round(fine, -2) or 100)
+        fine = round_fine(fine)
     name = mask_name(person) if person else "被告人"
     head = (f"被告人{name}：建议{penalty}{_months(point_m)}（幅度 {_months(low_m)}–"
             f"{_months(high_m)}）" + (f"，并处罚金{fine:g}元" if fine else "")
@@ -402,6 +423,28 @@ def suggest_for_person(
         fine_yuan=fine, probation_open=probation, explanation="\n".join([head, *steps]),
         charges=charges,
     )
+
+
+def round_fine(yuan: float) -> float:
+    """A fine as courts write them, to one significant figure (1500 → 2000, 16400 →
+    20000, 81500 → 80000): a suggestion of 1700 yuan is no more exact than 2000."""
+    if yuan <= 0:
+        return 100.0
+    magnitude = 10 ** math.floor(math.log10(yuan))
+    return float(max(100, round(yuan / magnitude) * magnitude))
+
+
+def nearest_fines(near: Sequence[Neighbour], months: float) -> list[float]:
+    """The fines of the similar cases whose terms are nearest to ``months`` (on the log
+    scale of the term score): those within ln 1.5 of it, or at least the ``MIN_NEIGHBOURS``
+    nearest; empty when fewer neighbours have both a term and a fine."""
+    fined = [(abs(math.log((n.months + 1) / (months + 1))), n.fine_yuan) for n in near
+             if n.months and n.fine_yuan]
+    if len(fined) < MIN_NEIGHBOURS:
+        return []
+    fined.sort(key=lambda d: d[0])
+    close = [f for d, f in fined if d <= math.log(1.5)]
+    return close if len(close) >= MIN_NEIGHBOURS else [f for _, f in fined[:MIN_NEIGHBOURS]]
 
 
 def defendants(case: CardCase) -> list[str | None]:
