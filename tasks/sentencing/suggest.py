@@ -9,9 +9,13 @@ The steps of the 两高《关于常见犯罪的量刑指导意见》 (edition in
 2. **基准刑** — the base rises with the measure, linearly (the guideline adds a quantum of
    punishment per unit: 增加刑罚量), from the middle of the starting range at the tier's
    threshold to the tier's statutory maximum or the next tier's start, whichever is lower,
-   where the next tier begins; a measure the facts do not state counts as mid-tier;
+   where the next tier begins; a measure the facts do not state counts as the tier's
+   geometric middle (a tier the documents name, 数额巨大, places a case whose amount was not
+   read); a guideline charge measured by nothing (强奸, 寻衅滋事) starts at the middle of its
+   starting range;
 3. **调节** — circumstances: 未遂 and 从犯 multiply first; the others add up (自首 −≤40%,
-   坦白 −≤20%, 认罪认罚 −≤30%, 退赃退赔 −≤30%, 谅解 −≤40%, 累犯 +10–40%); the range
+   坦白 −≤20%, 认罪认罚 −≤30%, 退赃退赔 −≤30%, 谅解 −≤40%, 累犯 +10–40%, 前科 +≤10% from
+   the card's prior convictions); the range
    takes each circumstance's extremes, the point its typical value;
 4. **法定刑** — the result is kept inside the tier's statutory range; below its minimum
    only with a circumstance that allows 减轻处罚 (未遂, 从犯, 自首), down to the next tier's;
@@ -32,8 +36,9 @@ The steps of the 两高《关于常见犯罪的量刑指导意见》 (edition in
 
 Penalty: 拘役 when the point is at most six months and the tier allows it (危险驾驶: always);
 probation (缓刑) is open when the point is at most three years and no 累犯 (arts. 72, 74).
-Fine: the guideline's rule where it has one (盗窃: 1000 yuan to twice the amount), else
-the neighbours' median, else none suggested.
+Fine: the guideline's rule where it has one (盗窃: 1000 yuan to twice the amount), averaged
+with the median fine of the neighbours sentenced to about the same term, else that median,
+else none suggested; written to one significant figure, as courts fine in round sums.
 
 Explanations carry masked names only.
 """
@@ -254,8 +259,7 @@ def charge_result(
                  + (f"数额/数量在本档中的位置 {f:.2f}）" if f is not None
                     else "数额/数量未载明，取本档中值）" if unknown
                     else "取起点中值）"))
-    kinds = [c.kind for c in case.circumstances if c.person in (None, person)]
-    kinds = list(dict.fromkeys(kinds))
+    kinds = circumstance_kinds(case, person)
     if kinds:
         steps.append("3. 量刑情节调节：")
     else:
@@ -423,6 +427,16 @@ def suggest_for_person(
         fine_yuan=fine, probation_open=probation, explanation="\n".join([head, *steps]),
         charges=charges,
     )
+
+
+def circumstance_kinds(case: CardCase, person: str | None) -> list[str]:
+    """The circumstances of one defendant: the card's, and 前科 where the card records an
+    earlier sentence of a defendant who is not a 累犯 (指导意见 三、(十四))."""
+    kinds = [c.kind for c in case.circumstances if c.person in (None, person)]
+    priors = [p for p in case.prior_convictions if p.person == person or person is None]
+    if priors and "累犯" not in kinds:
+        kinds.append("前科")
+    return list(dict.fromkeys(kinds))
 
 
 def round_fine(yuan: float) -> float:
