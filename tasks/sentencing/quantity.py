@@ -22,9 +22,9 @@ from __future__ import annotations
 
 import csv
 import re
-from dataclasses import dataclass
 import unicodedata
 from collections.abc import Callable, Sequence
+from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
 
@@ -302,7 +302,7 @@ def _casualties(case: CardCase, text: str | None) -> float | None:
 # where the court's own findings start: a judgment gives the indictment's account and then
 # what the court found (often the same quantities again, or a corrected total)
 _FINDINGS = re.compile(r"经审理查明|本院审理查明|经审理认定|经本院审理查明")
-MIN_FINDINGS = 50
+MIN_FINDINGS = 30  # characters on each side: an account before, findings after
 
 
 def court_findings(facts: str | None) -> str | None:
