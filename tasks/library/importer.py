@@ -207,6 +207,15 @@ def _changed(session: Session, batch: list[Judgment], report: ImportReport) -> l
     return kept
 
 
+def bulk_insert(model: type) -> sa.Insert:
+    """An ORM bulk INSERT whose ``None`` values are sent as NULL: by default the ORM leaves
+    a row's ``None`` columns out, so rows that differ in which columns are empty (a
+    defendant with a birth date, a lawyer without) cannot share a statement, and on
+    PostgreSQL each became its own round trip (172 INSERTs for the persons of 100
+    judgments). None of these tables has a server default that a ``None`` should yield."""
+    return sa.insert(model).execution_options(render_nulls=True)
+
+
 def write_structured(
     session: Session, done: list[tuple[Judgment, CaseCard, list[dict]]], origin: str,
     original_key: str | None, report: ImportReport,
@@ -241,7 +250,7 @@ def write_structured(
         for j, card, _ in done
     ]
     returned = session.execute(
-        sa.insert(Case).returning(Case.id, Case.dossier_id, sort_by_parameter_order=True),
+        bulk_insert(Case).returning(Case.id, Case.dossier_id, sort_by_parameter_order=True),
         case_rows,
     ).all()
     case_ids = {dossier_id: case_id for case_id, dossier_id in returned}
@@ -256,11 +265,11 @@ def write_structured(
         documents += document_rows(card)
         report.dossier_ids.append(judgment.dossier_id)
     for model, model_rows in children.items():
-        session.execute(sa.insert(model), model_rows)
+        session.execute(bulk_insert(model), model_rows)
     if documents:
-        session.execute(sa.insert(Document), documents)
+        session.execute(bulk_insert(Document), documents)
     if texts:
-        session.execute(sa.insert(CaseText), texts)
+        session.execute(bulk_insert(CaseText), texts)
     report.loaded += len(done)
 
 
