@@ -37,7 +37,7 @@ from schemas.case_card import CaseCard, DocumentRef
 from schemas.library_tables import CaseText
 from schemas.tables import Case, Document, Dossier
 from tasks.library.load import _insert, card_sha256, case_fields, child_rows, document_rows
-from tasks.library.texts import TextDoc, rows_for
+from tasks.library.texts import TextDoc, rows_for, with_facets
 
 log = logging.getLogger(__name__)
 
@@ -288,8 +288,8 @@ def write_structured(
         session.execute(bulk_insert(model), model_rows)
     if documents:
         session.execute(bulk_insert(Document), documents)
-    if texts:
-        session.execute(bulk_insert(CaseText), texts)
+    if texts:  # after the charges: the texts carry them as search facets
+        session.execute(bulk_insert(CaseText), with_facets(session, texts))
     report.loaded += len(done)
 
 
