@@ -12,8 +12,9 @@ over ``tokens`` is database-specific and lives outside the model, made by migrat
   default unicode61 tokenizer splits the pre-tokenised text on its spaces) kept in step
   by triggers.
 
-``facets`` are the search filters that are equalities, copied onto each text of a case
-(``charge:<catalogue name>``, ``charge:<as written>``, ``source:…``, ``doc:…``; written by
+``facets`` are the search filters copied onto each text of a case (``charge:<catalogue
+name>``, ``charge:<as written>``, ``source:…``, ``doc:…``, the character pairs of its court
+and procuratorate ``court:上海`` for their substring filters; written by
 :func:`tasks.library.texts.case_facets` whenever a case's texts are written, which every
 load does after its charges): on PostgreSQL (``text[]``) they share one GIN index with
 ``tsv`` (migration ``0012``), so a filter is applied inside the index scan, before any

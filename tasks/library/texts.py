@@ -74,19 +74,31 @@ def facet(kind: str, value: str) -> str:
     return f"{kind}:{value}"
 
 
+def bigrams(text: str) -> set[str]:
+    """The character pairs of ``text``: a court or procuratorate filter is a substring
+    (上海 in 上海市长宁区人民法院), and a substring's pairs are all among the name's, so
+    they narrow the search inside the index without losing a match (the exact test on
+    the case's row follows)."""
+    return {text[i: i + 2] for i in range(len(text) - 1)}
+
+
 def case_facets(session: Session, case_ids: Sequence[int]) -> dict[int, list[str]]:
-    """The equality filters of each case as its texts carry them (``facets``): its charges
-    by catalogue name and as written, and its source; read from the database, so they are
-    whatever the case's rows now say (write the texts after the charges)."""
+    """The filters of each case as its texts carry them (``facets``): its charges by
+    catalogue name and as written, its source, and the character pairs of its court and
+    procuratorate (:func:`bigrams`); read from the database, so they are whatever the
+    case's rows now say (write the texts after the charges)."""
     from schemas.tables import Case, Charge
 
     out: dict[int, set[str]] = {case_id: set() for case_id in case_ids}
     if not out:
         return {}
-    for case_id, source in session.execute(
-        sa.select(Case.id, Case.source).where(Case.id.in_(list(out)))
+    for case_id, source, court, procuratorate in session.execute(
+        sa.select(Case.id, Case.source, Case.court, Case.procuratorate)
+        .where(Case.id.in_(list(out)))
     ):
         out[case_id].add(facet("source", source))
+        out[case_id].update(facet("court", b) for b in bigrams(court or ""))
+        out[case_id].update(facet("procuratorate", b) for b in bigrams(procuratorate or ""))
     for case_id, name, written in session.execute(
         sa.select(Charge.case_id, Charge.name, Charge.written)
         .where(Charge.case_id.in_(list(out)))

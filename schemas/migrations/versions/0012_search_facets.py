@@ -1,7 +1,9 @@
 """legal library search: filters inside the full-text index (facets, issue 13)
 
-``case_texts.facets`` holds each text's equality filters (``charge:<catalogue name>``,
-``charge:<as written>``, ``source:<source>``, ``doc:<doc_type>``): on PostgreSQL a ``text[]``
+``case_texts.facets`` holds each text's filters (``charge:<catalogue name>``,
+``charge:<as written>``, ``source:<source>``, ``doc:<doc_type>``, and the character pairs of
+the court and procuratorate, ``court:上海``, for their substring filters): on PostgreSQL a
+``text[]``
 indexed with ``tsv`` in one GIN index, so that a selective filter is applied inside the
 index scan instead of after reading and ranking every text that matches the words (a broad
 query filtered to a rare charge read 14,000 rows for 50); on SQLite JSON, unused by search.
@@ -33,7 +35,11 @@ UPDATE case_texts SET facets = f.facets FROM (
                ARRAY['source:' || c.source, 'doc:' || t.doc_type]
                || ARRAY(SELECT 'charge:' || ch.name FROM charges ch WHERE ch.case_id = c.id)
                || ARRAY(SELECT 'charge:' || ch.written FROM charges ch
-                        WHERE ch.case_id = c.id AND ch.written IS NOT NULL)) AS v
+                        WHERE ch.case_id = c.id AND ch.written IS NOT NULL)
+               || ARRAY(SELECT 'court:' || substr(c.court, i, 2)
+                        FROM generate_series(1, length(c.court) - 1) AS i)
+               || ARRAY(SELECT 'procuratorate:' || substr(c.procuratorate, i, 2)
+                        FROM generate_series(1, length(c.procuratorate) - 1) AS i)) AS v
                  ORDER BY v) AS facets
     FROM case_texts t JOIN cases c ON c.id = t.case_id
 ) AS f WHERE f.id = case_texts.id
@@ -52,7 +58,8 @@ def upgrade() -> None:
     else:
         op.add_column("case_texts", sa.Column("facets", sa.JSON(), nullable=False,
                                               server_default="[]"))
-        # SQLite search does not read them; filled so that a copy to PostgreSQL keeps them
+        # SQLite search does not read them; the equality ones are filled (the court's and
+        # procuratorate's pairs are written by the loaders from now on)
         op.execute(
             "UPDATE case_texts SET facets = (SELECT json_group_array(v) FROM ("
             " SELECT DISTINCT v FROM ("
