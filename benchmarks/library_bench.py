@@ -76,20 +76,21 @@ def database(kind: str, scratch: Path, name: str) -> str | None:
 
 def varied_lines(n: int, seed: int = 11) -> list[str]:
     """``n`` judgments: the repository's 200 real ones, then copies of them under new ids,
-    each without one sentence of its facts chosen at random (a text of its own, so not a
+    each without one of its sentences (another for each copy: a text of its own, so not a
     duplicate, that costs what the original costs to structure)."""
     lines = judgment_lines()
     rng = random.Random(seed)
+    offsets = [rng.randrange(1000) for _ in lines]
     out = list(lines[:n])
     copy = 0
     while len(out) < n:
         copy += 1
-        for line in lines[: n - len(out)]:
+        for i, line in enumerate(lines[: n - len(out)]):
             row = json.loads(line)
             text = row["fd"]
             sentences = [m.end() for m in re.finditer("。", text)]
-            if len(sentences) > 4:
-                cut = rng.randrange(1, len(sentences) - 2)
+            if len(sentences) > 4:  # a different sentence for each copy, where it can be
+                cut = 1 + (copy - 1 + offsets[i]) % (len(sentences) - 3)
                 text = text[: sentences[cut - 1]] + text[sentences[cut]:]
             else:
                 text += "\n" * copy
