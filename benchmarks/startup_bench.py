@@ -15,6 +15,9 @@ time, ``python -X importtime``) is largest for the ingest flow's process.
 Part 2: one one-page dossier through every stage (no Prefect, a local store and
 SQLite) in a fresh process, each stage timed cold, then a second dossier warm in the
 same process: the difference is what loads once per process (models, the GX context).
+(Loading those in a background thread while the pages are read was tried: on 2 busy
+cores it gained nothing, 42.1 s against 42.1 s from intake to review: the loads are
+CPU work, and the cores were already busy.)
 
 Part 3 (``--deployed N``; needs ``dossier services up``): N one-page uploads through
 a stack of the benchmark's own (``benchmarks/ops_stack.py``), one after another so
@@ -114,9 +117,9 @@ def cold_chain_child(folder: Path) -> None:
     from dossier.samples.dossier import single_page_sample
     from dossier.settings import get_settings
     from dossier.store import get_store
+    from tasks.case_management.intake_log import record_intake
     from tasks.stages.chain import get_stage, stage_names
     from tasks.stages.contract import run_stage
-    from tasks.case_management.intake_log import record_intake
     from tasks.stages.intake import take_in
     from tasks.stages.library import register_intake
 
@@ -135,7 +138,7 @@ def cold_chain_child(folder: Path) -> None:
         seed = 3000 if round_ == "cold" else 3001
         path = formats.write_text_pdf(single_page_sample(seed).pages,
                                       folder / f"{round_}.pdf")
-        start = time.perf_counter()
+        started = start = time.perf_counter()
         outcome = take_in(store, path)
         register_intake(outcome, None)
         record_intake(outcome, None)
@@ -145,6 +148,7 @@ def cold_chain_child(folder: Path) -> None:
             run = run_stage(store, outcome.dossier_id, get_stage(name))
             assert run.ran, run
             timings.append((f"{round_} {name}", time.perf_counter() - start))
+        timings.append((f"{round_} dossier, retrieve to review", time.perf_counter() - started))
         if round_ == "cold":
             from tasks.stages.page_pool import shutdown_pool
 
