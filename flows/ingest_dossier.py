@@ -11,9 +11,7 @@ then not finished, and its next run goes on from there.
 
 from __future__ import annotations
 
-import hashlib
 from datetime import UTC, datetime
-from pathlib import PurePath
 
 from prefect import flow, get_run_logger
 from prefect.artifacts import create_progress_artifact, update_progress_artifact
@@ -22,7 +20,6 @@ from prefect.runtime import flow_run
 
 from tasks.orchestration.ingest import (
     conclude,
-    current_flow_run_id,
     failure_of,
     finish_pages,
     load,
@@ -38,26 +35,16 @@ from tasks.orchestration.ingest import (
 )
 from tasks.orchestration.review import review_artifact
 from tasks.orchestration.runners import ingest_task_runner
+from tasks.orchestration.runtime import current_flow_run_id, run_name_for
 from tasks.stages.chain import position, stage_names, stages_after
 from tasks.stages.outcome import DossierOutcome
 from tasks.stages.page_pool import dossier_deadline
 
 
 def run_name() -> str:
-    """Names carry no personal data: a hash of the upload's name, and its extension.
-
-    An upload's file name may hold a defendant's name; the dossier id (from the
-    bytes) is what every output is keyed by, and the summary artifact shows it.
-    """
+    """Names carry no personal data (see :func:`run_name_for`)."""
     params = flow_run.parameters
     return run_name_for(params.get("key") or params.get("path") or "upload")
-
-
-def run_name_for(name: str) -> str:
-    """The masked run name of an upload (the sweep finds runs in flight by it)."""
-    digest = hashlib.sha256(str(name).encode()).hexdigest()[:8]
-    suffix = PurePath(str(name)).suffix.lower().lstrip(".")[:5] or "bin"
-    return f"ingest-{digest}-{suffix}"
 
 
 @flow(

@@ -35,7 +35,6 @@ from dossier.settings import Settings, get_settings
 from dossier.store import get_store
 from dossier.store.base import CHUNK, ObjectInfo, ObjectStore
 from dossier.store.keys import quarantine_reason_key
-from flows.ingest_dossier import ingest_dossier, run_name_for
 from tasks.intake.quarantine import KEEP_HEAD_BYTES, head_fingerprint, upload_id_for
 from tasks.intake.rejection import masked_filename
 from tasks.intake.retrieve import (
@@ -45,6 +44,7 @@ from tasks.intake.retrieve import (
     upload_name,
 )
 from tasks.intake.source import read_head
+from tasks.orchestration.runtime import run_name_for
 
 IN_FLIGHT = [StateType.SCHEDULED, StateType.PENDING, StateType.RUNNING, StateType.PAUSED]
 
@@ -147,6 +147,10 @@ def sweep_incoming(ingest_deployment: str | None = None, limit: int = 200) -> di
                                  flow_run_name=run_name_for(state.key))
             outcome = f"submitted {run.name}"
         else:
+            # imported here: a sweep that hands uploads to the deployment (every
+            # deployed one) need not import the ingest chain and its libraries
+            from flows.ingest_dossier import ingest_dossier
+
             result = ingest_dossier(key=state.key, return_state=True)
             outcome = result.name
             if not result.is_completed():
