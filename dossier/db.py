@@ -8,6 +8,7 @@ in the ``schemas`` package, so no ``alembic.ini`` is needed anywhere.
 
 from __future__ import annotations
 
+import functools
 import threading
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -184,6 +185,20 @@ def upgrade(url: str | None = None, revision: str = "head") -> None:
         config = alembic_config(url)
         config.attributes["connection"] = connection
         command.upgrade(config, revision)
+
+
+def ensure_schema() -> None:
+    """Migrate the configured library once per process and database.
+
+    Here, not beside the load stage: every flow run (a fresh process) calls it, and
+    most flows need nothing else of the library's code.
+    """
+    _migrated(get_settings().database_url or "")
+
+
+@functools.cache
+def _migrated(url: str) -> None:
+    upgrade(url)  # concurrent workers take turns inside ``upgrade``
 
 
 def downgrade(url: str | None = None, revision: str = "base") -> None:

@@ -11,9 +11,7 @@ then not finished, and its next run goes on from there.
 
 from __future__ import annotations
 
-import hashlib
 from datetime import UTC, datetime
-from pathlib import PurePath
 
 from prefect import flow, get_run_logger
 from prefect.artifacts import create_progress_artifact, update_progress_artifact
@@ -21,10 +19,8 @@ from prefect.futures import as_completed
 from prefect.runtime import flow_run
 
 from tasks.intake.rejection import masked_filename
-from tasks.intake.upload_ref import BadUploadRef, seal, unseal
 from tasks.orchestration.ingest import (
     conclude,
-    current_flow_run_id,
     failure_of,
     finish_pages,
     load,
@@ -40,41 +36,16 @@ from tasks.orchestration.ingest import (
 )
 from tasks.orchestration.review import review_artifact
 from tasks.orchestration.runners import ingest_task_runner
+from tasks.orchestration.runtime import current_flow_run_id, run_name_for, upload_ref_of
 from tasks.stages.chain import position, stage_names, stages_after
 from tasks.stages.outcome import DossierOutcome
 from tasks.stages.page_pool import dossier_deadline
 
 
 def run_name() -> str:
-    """Names carry no personal data: a hash of the upload's sealed reference, and the
-    upload's extension.
-
-    An upload's file name may hold a defendant's name; the dossier id (from the
-    bytes) is what every output is keyed by, and the summary artifact shows it.
-    """
+    """Names carry no personal data (see :func:`run_name_for`)."""
     params = flow_run.parameters
     return run_name_for(upload_ref_of(params.get("upload"), params.get("key"), params.get("path")))
-
-
-def upload_ref_of(upload: str | None, key: str | None, path: str | None) -> str:
-    """The sealed reference of what the run ingests, however it was given."""
-    if upload:
-        return upload
-    if key:
-        return seal(key, "key")
-    return seal(str(path or "upload"), "path")
-
-
-def run_name_for(ref: str) -> str:
-    """The masked run name of an upload's reference (the sweep names the runs it starts
-    with it; ``dossier upload-ref`` prints it for an operator to search the UI by)."""
-    digest = hashlib.sha256(ref.encode()).hexdigest()[:8]
-    try:
-        name = unseal(ref)[1]
-    except BadUploadRef:
-        name = ""
-    suffix = PurePath(name).suffix.lower().lstrip(".")[:5] or "bin"
-    return f"ingest-{digest}-{suffix}"
 
 
 @flow(

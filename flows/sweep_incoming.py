@@ -35,7 +35,6 @@ from dossier.settings import Settings, get_settings
 from dossier.store import get_store
 from dossier.store.base import CHUNK, ObjectInfo, ObjectStore
 from dossier.store.keys import quarantine_reason_key
-from flows.ingest_dossier import ingest_dossier, run_name_for
 from tasks.intake.quarantine import KEEP_HEAD_BYTES, head_fingerprint, upload_id_for
 from tasks.intake.rejection import masked_filename
 from tasks.intake.retrieve import (
@@ -46,6 +45,7 @@ from tasks.intake.retrieve import (
 )
 from tasks.intake.source import read_head
 from tasks.intake.upload_ref import run_upload, seal
+from tasks.orchestration.runtime import run_name_for
 
 IN_FLIGHT = [StateType.SCHEDULED, StateType.PENDING, StateType.RUNNING, StateType.PAUSED]
 
@@ -149,6 +149,10 @@ def sweep_incoming(ingest_deployment: str | None = None, limit: int = 200) -> di
                                  flow_run_name=run_name_for(ref))
             outcome = f"submitted {run.name}"
         else:
+            # imported here: a sweep that hands uploads to the deployment (every
+            # deployed one) need not import the ingest chain and its libraries
+            from flows.ingest_dossier import ingest_dossier
+
             result = ingest_dossier(upload=ref, return_state=True)
             outcome = result.name
             if not result.is_completed():

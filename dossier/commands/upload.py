@@ -20,9 +20,9 @@ def upload(
     """Upload each file as ``incoming/<file name>`` (the name NFC-normalised)."""
     from dossier.store import get_store
     from dossier.store.keys import incoming_key, safe_filename
-    from flows.ingest_dossier import run_name_for
     from tasks.intake.rejection import masked_filename
     from tasks.intake.upload_ref import seal
+    from tasks.orchestration.runtime import run_name_for
 
     store = get_store()
     for path in files:

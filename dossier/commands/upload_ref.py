@@ -24,8 +24,8 @@ def upload_ref(
 ) -> None:
     """Print the reference and the run name of an upload (or, with --open, its key)."""
     from dossier.store.keys import incoming_key, safe_filename
-    from flows.ingest_dossier import run_name_for
     from tasks.intake.upload_ref import BadUploadRef, seal, unseal
+    from tasks.orchestration.runtime import run_name_for
 
     if open_:
         try:

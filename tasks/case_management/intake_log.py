@@ -9,10 +9,9 @@ from __future__ import annotations
 
 import sqlalchemy as sa
 
-from dossier.db import get_engine
+from dossier.db import ensure_schema, get_engine
 from schemas.case_management_tables import IntakeEvent
 from tasks.stages.intake import IntakeOutcome
-from tasks.stages.library import ensure_schema
 
 
 def record_intake(outcome: IntakeOutcome, flow_run_id: str | None,

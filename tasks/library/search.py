@@ -6,8 +6,12 @@ it by (交通肇事 matches 交通 + 肇事 in a text that has 交通肇事罪).
 rank are the database's own: ``tsv @@ to_tsquery('simple', …)`` ranked by
 ``ts_rank_cd`` on PostgreSQL, FTS5 ``MATCH`` ranked by ``bm25()`` on SQLite. Filters
 are plain SQL on the case; a charge filter on a catalogue name finds every written
-form of it (the ``charges`` rows keep both). Snippets are cut here from the text, the
-query words marked 【…】 and the case's person names masked.
+form of it (the ``charges`` rows keep both). On PostgreSQL the filters (charge, source,
+document type; a court's or procuratorate's character pairs) are facets of the text in the
+same GIN index as its words, so a selective filter is applied in the index scan, before
+rows are read and ranked. Snippets
+are cut here from the text, the query words marked 【…】 and the case's person names
+masked.
 """
 
 from __future__ import annotations
@@ -17,11 +21,13 @@ import re
 from dataclasses import asdict, dataclass, field
 
 import sqlalchemy as sa
+from sqlalchemy.dialects import postgresql
 from sqlalchemy.orm import Session
 
 from dossier.privacy import mask_text
 from schemas.library_tables import FTS_TABLE, CaseText
 from schemas.tables import Case, Charge, Dossier, Person
+from tasks.library.texts import bigrams, facet
 from tasks.library.tokenizer import tokenize
 
 SNIPPET_CHARS = 120
@@ -103,6 +109,29 @@ def charge_condition(charge: str) -> sa.ColumnElement[bool]:
     )
 
 
+def facet_conditions(filters: SearchFilters) -> list[sa.ColumnElement[bool]]:
+    """The filters on ``case_texts.facets`` (PostgreSQL ``text[]``): a charge by catalogue
+    name or as written (both are facets), the source, the document type, and the character
+    pairs of a court or procuratorate filter."""
+    wanted = [facet(kind, value) for kind, value in (
+        ("charge", filters.charge), ("source", filters.source), ("doc", filters.doc_type))
+        if value]
+    # a court or procuratorate filter: its character pairs narrow inside the index; the
+    # substring test itself stays on the case's row (case_conditions)
+    for kind, value in (("court", filters.court), ("procuratorate", filters.procuratorate)):
+        wanted += sorted(facet(kind, b) for b in bigrams(value or ""))
+    if not wanted:
+        return []
+    return [CaseText.facets.op("@>")(sa.literal(wanted, postgresql.ARRAY(sa.Text())))]
+
+
+def case_conditions(filters: SearchFilters) -> list[sa.ColumnElement[bool]]:
+    """The filters that need the case's row: court, procuratorate, judgment dates."""
+    return filter_conditions(SearchFilters(
+        court=filters.court, procuratorate=filters.procuratorate,
+        date_from=filters.date_from, date_to=filters.date_to))
+
+
 def filter_conditions(filters: SearchFilters) -> list[sa.ColumnElement[bool]]:
     where: list[sa.ColumnElement[bool]] = []
     if filters.charge:
@@ -138,8 +167,14 @@ def search(
     elif dialect == "postgresql":
         tsq = sa.func.to_tsquery("simple", _tsquery(groups))
         tsv = sa.literal_column("case_texts.tsv")
-        matched = (sa.select(CaseText.id).join(Case, Case.id == CaseText.case_id)
-                   .where(tsv.op("@@")(tsq), *where).limit(RANK_WINDOW).subquery())
+        # the filters are facets in the same GIN index as the words: the index scan
+        # returns only the texts that pass them (a broad query filtered to a rare charge
+        # no longer reads every match); court and dates are then checked on the case
+        facets, rest = facet_conditions(filters), case_conditions(filters)
+        matched = sa.select(CaseText.id).where(tsv.op("@@")(tsq), *facets)
+        if rest:
+            matched = matched.join(Case, Case.id == CaseText.case_id).where(*rest)
+        matched = matched.limit(RANK_WINDOW).subquery()
         score = sa.func.ts_rank_cd(tsv, tsq).label("score")
         stmt = (sa.select(CaseText.id, CaseText.case_id, score)
                 .where(CaseText.id.in_(sa.select(matched.c.id)))

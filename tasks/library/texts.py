@@ -69,14 +69,61 @@ def rows_for(case_id: int, documents: Sequence[TextDoc]) -> list[dict]:
     return rows
 
 
+def facet(kind: str, value: str) -> str:
+    """One search filter value as stored in ``case_texts.facets``: ``charge:盗窃罪``."""
+    return f"{kind}:{value}"
+
+
+def bigrams(text: str) -> set[str]:
+    """The character pairs of ``text``: a court or procuratorate filter is a substring
+    (上海 in 上海市长宁区人民法院), and a substring's pairs are all among the name's, so
+    they narrow the search inside the index without losing a match (the exact test on
+    the case's row follows)."""
+    return {text[i: i + 2] for i in range(len(text) - 1)}
+
+
+def case_facets(session: Session, case_ids: Sequence[int]) -> dict[int, list[str]]:
+    """The filters of each case as its texts carry them (``facets``): its charges by
+    catalogue name and as written, its source, and the character pairs of its court and
+    procuratorate (:func:`bigrams`); read from the database, so they are whatever the
+    case's rows now say (write the texts after the charges)."""
+    from schemas.tables import Case, Charge
+
+    out: dict[int, set[str]] = {case_id: set() for case_id in case_ids}
+    if not out:
+        return {}
+    for case_id, source, court, procuratorate in session.execute(
+        sa.select(Case.id, Case.source, Case.court, Case.procuratorate)
+        .where(Case.id.in_(list(out)))
+    ):
+        out[case_id].add(facet("source", source))
+        out[case_id].update(facet("court", b) for b in bigrams(court or ""))
+        out[case_id].update(facet("procuratorate", b) for b in bigrams(procuratorate or ""))
+    for case_id, name, written in session.execute(
+        sa.select(Charge.case_id, Charge.name, Charge.written)
+        .where(Charge.case_id.in_(list(out)))
+    ):
+        out[case_id].update(facet("charge", v) for v in (name, written) if v)
+    return {case_id: sorted(values) for case_id, values in out.items()}
+
+
+def with_facets(session: Session, rows: list[dict]) -> list[dict]:
+    """``case_texts`` rows with their ``facets`` (the case's, plus the text's own type)."""
+    facets = case_facets(session, sorted({row["case_id"] for row in rows}))
+    return [{**row, "facets": sorted({*facets.get(row["case_id"], []),
+                                      facet("doc", row["doc_type"])})} for row in rows]
+
+
 def replace_case_texts(session: Session, rows_by_case: dict[int, list[dict]]) -> int:
-    """Replace the texts of the given cases in one statement each way; returns rows written."""
+    """Replace the texts of the given cases in one statement each way; returns rows written.
+    The cases' charges must be written first: the texts carry them as facets."""
     if not rows_by_case:
         return 0
     session.execute(sa.delete(CaseText).where(CaseText.case_id.in_(list(rows_by_case))))
     rows = [row for rows in rows_by_case.values() for row in rows]
     if rows:
-        session.execute(sa.insert(CaseText), rows)
+        session.execute(sa.insert(CaseText).execution_options(render_nulls=True),
+                        with_facets(session, rows))
     return len(rows)
 
 

@@ -18,11 +18,10 @@ from prefect.artifacts import (
     create_table_artifact,
 )
 
-from dossier.db import get_engine
+from dossier.db import ensure_schema, get_engine
 from dossier.store import get_store
 from tasks.case_management import evaluation, figures, monitor, notices, report
 from tasks.recommendations.dates import local_today
-from tasks.stages.library import ensure_schema
 
 REPORT_LINK_SECONDS = 7 * 24 * 3600  # a presigned MinIO link lives at most 7 days
 

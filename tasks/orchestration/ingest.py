@@ -18,7 +18,6 @@ from prefect.artifacts import (
     create_markdown_artifact,
     create_table_artifact,
 )
-from prefect.runtime import flow_run, task_run
 from pydantic import BaseModel
 
 from dossier.settings import get_settings
@@ -26,6 +25,7 @@ from dossier.store import get_store
 from dossier.store.keys import case_card_key, documents_key, validation_key
 from tasks.case_management.intake_log import record_intake
 from tasks.intake.upload_ref import source_of
+from tasks.orchestration.runtime import current_flow_run_id, current_task_run_id
 from tasks.quality.summary import failures_table, report_markdown
 from tasks.stages import page_ocr
 from tasks.stages.chain import get_stage
@@ -48,16 +48,6 @@ from tasks.stages.stored import load_report
 from tasks.stages.workspace import local_original, release_original
 
 OCR_TAG = "ocr"
-
-
-def current_flow_run_id() -> str | None:
-    run_id = flow_run.get_id()
-    return str(run_id) if run_id else None
-
-
-def current_task_run_id() -> str | None:
-    run_id = task_run.get_id()
-    return str(run_id) if run_id else None
 
 
 def _log(run: StageRun) -> StageRun:

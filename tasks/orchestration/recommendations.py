@@ -10,7 +10,7 @@ from prefect import get_run_logger, task
 from prefect.artifacts import create_markdown_artifact, create_table_artifact
 from prefect.runtime import task_run
 
-from dossier.db import get_engine, masked_url
+from dossier.db import ensure_schema, get_engine, masked_url
 from dossier.settings import get_settings
 from dossier.store import get_store
 from tasks.lead_review.decisions import DecisionRequest
@@ -20,7 +20,6 @@ from tasks.recommendations.dates import local_today
 from tasks.recommendations.delivery import DeliveryReport, deliver_pending
 from tasks.recommendations.follow_up import list_recommendations, mark_overdue
 from tasks.recommendations.issue import issue_recommendations
-from tasks.stages.library import ensure_schema
 
 
 def _engine():

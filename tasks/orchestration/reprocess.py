@@ -6,7 +6,7 @@ from prefect import get_run_logger, task
 from prefect.artifacts import create_markdown_artifact, create_table_artifact
 
 from dossier.store import get_store
-from tasks.orchestration.ingest import current_flow_run_id, current_task_run_id
+from tasks.orchestration.runtime import current_flow_run_id, current_task_run_id
 from tasks.stages.reprocess import (
     DossierReprocess,
     ReprocessSummary,

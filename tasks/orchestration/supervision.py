@@ -13,11 +13,10 @@ from typing import Any
 from prefect import get_run_logger, task
 from prefect.artifacts import create_markdown_artifact, create_table_artifact
 
-from dossier.db import get_engine
+from dossier.db import ensure_schema, get_engine
 from dossier.store import get_store
-from tasks.orchestration.ingest import current_flow_run_id
+from tasks.orchestration.runtime import current_flow_run_id
 from tasks.stages.feeds import import_feed_batch
-from tasks.stages.library import ensure_schema
 from tasks.supervision.run import supervise_database
 
 

@@ -21,6 +21,7 @@ class Tier:
     threshold: float | None = None  # amount (yuan) or quantity (grams) where it starts
     when: tuple[str, ...] = ()
     to: float | None = None  # top tier: the measure at which the base reaches its maximum
+    when_from: float | None = None  # the measure ``when`` words need, where it is known
 
 
 @dataclass(frozen=True)
@@ -72,7 +73,7 @@ def guideline() -> Guideline:
             tiers.append(Tier(statute=statute, start=start,  # type: ignore[arg-type]
                               start_from_guideline="start" in t,
                               threshold=t.get("from"), when=tuple(t.get("when", ())),
-                              to=t.get("to")))
+                              to=t.get("to"), when_from=t.get("when_from")))
         charges[name] = ChargeRule(
             charge=name, tiers=tuple(tiers), guideline=entry.get("guideline", True),
             unit=entry.get("unit"), interpretation=entry.get("interpretation"),

@@ -9,9 +9,13 @@ The steps of the 两高《关于常见犯罪的量刑指导意见》 (edition in
 2. **基准刑** — the base rises with the measure, linearly (the guideline adds a quantum of
    punishment per unit: 增加刑罚量), from the middle of the starting range at the tier's
    threshold to the tier's statutory maximum or the next tier's start, whichever is lower,
-   where the next tier begins; a measure the facts do not state counts as mid-tier;
+   where the next tier begins; a measure the facts do not state counts as the tier's
+   geometric middle (a tier the documents name, 数额巨大, places a case whose amount was not
+   read); a guideline charge measured by nothing (强奸, 寻衅滋事) starts at the middle of its
+   starting range;
 3. **调节** — circumstances: 未遂 and 从犯 multiply first; the others add up (自首 −≤40%,
-   坦白 −≤20%, 认罪认罚 −≤30%, 退赃退赔 −≤30%, 谅解 −≤40%, 累犯 +10–40%); the range
+   坦白 −≤20%, 认罪认罚 −≤30%, 退赃退赔 −≤30%, 谅解 −≤40%, 累犯 +10–40%, 前科 +≤10% from
+   the card's prior convictions); the range
    takes each circumstance's extremes, the point its typical value;
 4. **法定刑** — the result is kept inside the tier's statutory range; below its minimum
    only with a circumstance that allows 减轻处罚 (未遂, 从犯, 自首), down to the next tier's;
@@ -32,8 +36,9 @@ The steps of the 两高《关于常见犯罪的量刑指导意见》 (edition in
 
 Penalty: 拘役 when the point is at most six months and the tier allows it (危险驾驶: always);
 probation (缓刑) is open when the point is at most three years and no 累犯 (arts. 72, 74).
-Fine: the guideline's rule where it has one (盗窃: 1000 yuan to twice the amount), else
-the neighbours' median, else none suggested.
+Fine: the guideline's rule where it has one (盗窃: 1000 yuan to twice the amount), averaged
+with the median fine of the neighbours sentenced to about the same term, else that median,
+else none suggested; written to one significant figure, as courts fine in round sums.
 
 Explanations carry masked names only.
 """
@@ -57,7 +62,10 @@ MIN_NEIGHBOURS = 3
 # judge_dev fined about a fifth of the amount (盗窃, 诈骗); a project rule, measured.
 FINE_SHARE = 0.2
 DEFENDANT_ROLES = ("被告人", "犯罪嫌疑人")
-# an amount or quantity the facts do not state is taken as the middle of its tier
+# the three amount tiers of the property crimes' articles (刑法第二百六十四条、第二百六十六条 …),
+# in the order of a three-tier ``yuan`` rule's tiers
+AMOUNT_TIERS = ("数额较大", "数额巨大", "数额特别巨大")
+# an amount or quantity the facts do not state is taken as the (geometric) middle of its tier
 UNKNOWN_POSITION = 0.5
 
 
@@ -115,18 +123,41 @@ def _months(value: float) -> str:
     return f"{m}个月"
 
 
-def choose_tier(rule: ChargeRule, amount: float | None, text: str | None) -> tuple[int, str]:
+def choose_tier(
+    rule: ChargeRule, amount: float | None, text: str | None, person: str | None = None,
+    defendants: Sequence[str] = (),
+) -> tuple[int, str]:
     """The most severe tier whose condition holds: its threshold reached, or its words in
-    the facts; a tier with neither is the base tier."""
+    the facts (the person's act, where there are several defendants; with the measure the
+    tier's ``when_from`` asks, where the measure is known); a tier with neither is the
+    base tier."""
     chosen, why = 0, "基本犯罪构成"
     unit = UNIT_LABELS.get(rule.unit or "", "")
     for i, tier in enumerate(rule.tiers):
-        hit = next((w for w in tier.when if text and stated(text, w)), None)
+        words_count = tier.when_from is None or amount is None or amount >= tier.when_from
+        hit = next((w for w in tier.when
+                    if words_count and text and stated(text, w, person, defendants)), None)
         if hit:
             chosen, why = i, f"事实中有“{hit}”"
         elif tier.threshold is not None and amount is not None and amount >= tier.threshold:
             chosen, why = i, f"数额/数量 {amount:g}{unit} ≥ 该档起点 {tier.threshold:g}{unit}"
     return chosen, why
+
+
+def _unknown_position(rule: ChargeRule, index: int) -> float:
+    """Where a case whose measure the facts do not state is taken to sit in its tier: the
+    geometric middle of the tier (amounts and quantities spread over orders of magnitude —
+    a theft tier of 30,000–300,000 yuan has as many cases under 95,000 as over), on the
+    linear scale of :func:`_position`; the middle for a tier without a positive threshold."""
+    tier = rule.tiers[index]
+    if not tier.threshold or tier.threshold <= 0:
+        return UNKNOWN_POSITION
+    nxt = next((t.threshold for t in rule.tiers[index + 1:] if t.threshold), None)
+    top = nxt if nxt else (tier.to if tier.to else tier.threshold * 10)
+    ratio = top / tier.threshold
+    if ratio <= 1:
+        return UNKNOWN_POSITION
+    return (math.sqrt(ratio) - 1) / (ratio - 1)
 
 
 def _position(rule: ChargeRule, index: int, amount: float | None) -> float | None:
@@ -187,7 +218,13 @@ def charge_result(
         return None
     steps: list[str] = []
     amount = quantity(rule.unit, case, text)
-    index, why = choose_tier(rule, amount, text)
+    index, why = choose_tier(rule, amount, text, person, defendants(case))
+    if amount is None and rule.unit == "yuan" and len(rule.tiers) == len(AMOUNT_TIERS):
+        # no amount read, but the documents name the tier (…秘密窃取公司财物，数额巨大)
+        named = [AMOUNT_TIERS.index(t) for t in case.amount_tiers_stated if t in AMOUNT_TIERS]
+        if named and max(named) > index:
+            index = max(named)
+            why = f"文书认定“{AMOUNT_TIERS[index]}”（数额未能读出）"
     tier: Tier = rule.tiers[index]
     st = tier.statute
     source = f"《量刑指导意见》{g.edition}" if tier.start_from_guideline else \
@@ -210,13 +247,19 @@ def charge_result(
         cap = float(st.max_months)
     else:
         cap = tier.start[1] + max(0.0, st.max_months - tier.start[1]) / 4
-    rise = (cap - middle) * (f if f is not None else UNKNOWN_POSITION)
+    # a measure the facts do not state counts as mid-tier; a charge the guideline measures by
+    # none (its tiers turn on the facts' words) starts where the guideline puts a typical
+    # case, the middle of its starting range (a derived start, the statute's lower quarter,
+    # still rises as an unknown measure would)
+    unknown = (_unknown_position(rule, index) if rule.unit
+               else UNKNOWN_POSITION if not tier.start_from_guideline else 0.0)
+    rise = (cap - middle) * (f if f is not None else unknown)
     base_low, base, base_high = tier.start[0] + rise, middle + rise, tier.start[1] + rise
     steps.append(f"2. 基准刑：{_months(base)}（幅度 {_months(base_low)}–{_months(base_high)}；"
                  + (f"数额/数量在本档中的位置 {f:.2f}）" if f is not None
-                    else "数额/数量未载明，取起点中值）"))
-    kinds = [c.kind for c in case.circumstances if c.person in (None, person)]
-    kinds = list(dict.fromkeys(kinds))
+                    else "数额/数量未载明，取本档中值）" if unknown
+                    else "取起点中值）"))
+    kinds = circumstance_kinds(case, person)
     if kinds:
         steps.append("3. 量刑情节调节：")
     else:
@@ -356,6 +399,9 @@ def suggest_for_person(
     kinds = {c.kind for c in case.circumstances if c.person in (None, person)}
     probation = point_m <= 36 and "累犯" not in kinds
     fine = None
+    # the similar cases' fines grow with their terms: those sentenced to about this term
+    # (the nearest in ln(months + 1)) say more about this fine than all of them
+    fines = nearest_fines(near, point_m) or fines
     rule_fines = [r for r in results if r.fine is not None]
     has_fine = any(r.has_fine for r in results) or bool(fines)
     if rule_fines:
@@ -363,14 +409,15 @@ def suggest_for_person(
         steps += [r.fine_rule for r in rule_fines if r.fine_rule]
         if len(fines) >= MIN_NEIGHBOURS:
             fine = 0.5 * fine + 0.5 * statistics.median(fines)
-            steps.append(f"  罚金类案中位数 {statistics.median(fines):g}元，取二者平均")
+            steps.append(f"  罚金：刑期相近的{len(fines)}件类案罚金中位数 "
+                         f"{statistics.median(fines):g}元，取二者平均")
     elif has_fine and len(fines) >= MIN_NEIGHBOURS:
         fine = statistics.median(fines)
-        steps.append(f"罚金：依法并处；参照类案罚金中位数 {fine:g}元")
+        steps.append(f"罚金：依法并处；参照刑期相近的{len(fines)}件类案罚金中位数 {fine:g}元")
     elif has_fine:
         steps.append("罚金：依法并处，无类案可参照，数额由承办人依情节确定")
     if fine is not None:
-        fine = float(round(fine, -2) or 100)
+        fine = round_fine(fine)
     name = mask_name(person) if person else "被告人"
     head = (f"被告人{name}：建议{penalty}{_months(point_m)}（幅度 {_months(low_m)}–"
             f"{_months(high_m)}）" + (f"，并处罚金{fine:g}元" if fine else "")
@@ -380,6 +427,38 @@ def suggest_for_person(
         fine_yuan=fine, probation_open=probation, explanation="\n".join([head, *steps]),
         charges=charges,
     )
+
+
+def circumstance_kinds(case: CardCase, person: str | None) -> list[str]:
+    """The circumstances of one defendant: the card's, and 前科 where the card records an
+    earlier sentence of a defendant who is not a 累犯 (指导意见 三、(十四))."""
+    kinds = [c.kind for c in case.circumstances if c.person in (None, person)]
+    priors = [p for p in case.prior_convictions if p.person == person or person is None]
+    if priors and "累犯" not in kinds:
+        kinds.append("前科")
+    return list(dict.fromkeys(kinds))
+
+
+def round_fine(yuan: float) -> float:
+    """A fine as courts write them, to one significant figure (1500 → 2000, 16400 →
+    20000, 81500 → 80000): a suggestion of 1700 yuan is no more exact than 2000."""
+    if yuan <= 0:
+        return 100.0
+    magnitude = 10 ** math.floor(math.log10(yuan))
+    return float(max(100, round(yuan / magnitude) * magnitude))
+
+
+def nearest_fines(near: Sequence[Neighbour], months: float) -> list[float]:
+    """The fines of the similar cases whose terms are nearest to ``months`` (on the log
+    scale of the term score): those within ln 1.5 of it, or at least the ``MIN_NEIGHBOURS``
+    nearest; empty when fewer neighbours have both a term and a fine."""
+    fined = [(abs(math.log((n.months + 1) / (months + 1))), n.fine_yuan) for n in near
+             if n.months and n.fine_yuan]
+    if len(fined) < MIN_NEIGHBOURS:
+        return []
+    fined.sort(key=lambda d: d[0])
+    close = [f for d, f in fined if d <= math.log(1.5)]
+    return close if len(close) >= MIN_NEIGHBOURS else [f for _, f in fined[:MIN_NEIGHBOURS]]
 
 
 def defendants(case: CardCase) -> list[str | None]:

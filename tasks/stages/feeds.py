@@ -10,12 +10,11 @@ from __future__ import annotations
 
 from typing import Any
 
-from dossier.db import get_engine
+from dossier.db import ensure_schema, get_engine
 from dossier.store.base import ObjectStore
 from dossier.store.keys import feed_manifest_key
 from tasks.feeds.batch import import_batch
 from tasks.feeds.store import fetched_batch
-from tasks.stages.library import ensure_schema
 
 
 def import_feed_batch(store: ObjectStore, prefix: str) -> dict[str, Any]:

@@ -7,14 +7,12 @@ library until a reviewer clears it. Warnings load as ``trusted`` with their flag
 
 from __future__ import annotations
 
-import functools
 import json
 from collections.abc import Sequence
 
 import sqlalchemy as sa
 
-from dossier.db import session_scope, upgrade
-from dossier.settings import get_settings
+from dossier.db import ensure_schema, session_scope
 from dossier.store import get_store
 from dossier.store.keys import case_card_key, documents_key, validation_key
 from schemas.case_card import CaseCard
@@ -35,16 +33,6 @@ from tasks.quality.report import QualityReport
 from tasks.stages.contract import RECORD_KEEPERS, Stage, StageContext, StageResult
 from tasks.stages.intake import IntakeOutcome
 from tasks.stages.stored import load_card, load_pages, load_report, page_count_of, page_keys
-
-
-def ensure_schema() -> None:
-    """Migrate the configured library once per process and database."""
-    _migrated(get_settings().database_url or "")
-
-
-@functools.cache
-def _migrated(url: str) -> None:
-    upgrade(url)  # concurrent workers take turns inside ``upgrade``
 
 
 def route(

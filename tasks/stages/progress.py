@@ -10,12 +10,11 @@ from __future__ import annotations
 
 from typing import Literal
 
-from dossier.db import session_scope
+from dossier.db import ensure_schema, session_scope
 from dossier.store.base import ObjectStore
 from tasks.library.load import set_dossier_status
 from tasks.lineage import save_manifest
 from tasks.stages.contract import require_manifest
-from tasks.stages.library import ensure_schema
 
 RunStatus = Literal["ok", "needs_review", "rejected", "stopped"]
 

@@ -24,9 +24,9 @@ def suggest_dossier(
     store: ObjectStore, dossier_id: str, settings: Settings | None = None
 ) -> dict[str, Any]:
     """Write ``suggestions/<dossier_id>.json`` and return it."""
+    from dossier.db import ensure_schema
     from tasks.library import similar_index
     from tasks.sentencing import advise
-    from tasks.stages.library import ensure_schema
 
     card = CaseCard.model_validate(store.get_json(case_card_key(dossier_id)))
     ensure_schema()

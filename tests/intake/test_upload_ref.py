@@ -8,8 +8,8 @@ import pytest
 from typer.testing import CliRunner
 
 from dossier.cli import app
-from flows.ingest_dossier import run_name_for
 from tasks.intake.upload_ref import BadUploadRef, run_upload, seal, source_of, unseal
+from tasks.orchestration.runtime import run_name_for
 
 KEY = "incoming/张三伟 盗窃案 起诉意见书.pdf"
 

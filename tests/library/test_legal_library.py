@@ -131,6 +131,35 @@ def test_search_filters(session) -> None:
     assert search(session, "盗窃", SearchFilters(procuratorate="不存在的检察院")) == []
 
 
+def test_words_with_filters_find_what_filtering_the_words_finds(session) -> None:
+    """On PostgreSQL the filters are applied inside the full-text index (facets of each
+    text, a court's by its character pairs); they must keep exactly what the filters keep
+    of the words' matches (the library is smaller than the rank window: all are found)."""
+    def passes(hit, f: SearchFilters) -> bool:
+        return ((not f.charge or f.charge in hit.charges or f.charge in hit.charges_written)
+                and (not f.court or f.court in (hit.court or ""))
+                and (not f.procuratorate or f.procuratorate in (hit.procuratorate or ""))
+                and (not f.source or hit.source == f.source)
+                and (not f.doc_type or hit.doc_type == f.doc_type))
+
+    shanghai_procuratorate = session.scalar(sa.text(
+        "SELECT procuratorate FROM cases WHERE procuratorate LIKE '%上海%' LIMIT 1"))
+    assert shanghai_procuratorate
+    cases = [("甲基苯丙胺", SearchFilters(charge=DRUGS)),
+             ("甲基苯丙胺", SearchFilters(charge="贩卖毒品罪")),
+             ("被告人", SearchFilters(court="上海")), ("被告人", SearchFilters(court="长宁区")),
+             ("被告人", SearchFilters(procuratorate=shanghai_procuratorate[2:6])),
+             ("被告人", SearchFilters(source="dossier")),
+             ("被告人", SearchFilters(doc_type="起诉书")),
+             ("盗窃", SearchFilters(charge="盗窃罪", court="上海", source="published"))]
+    for words, f in cases:
+        every = search(session, words, limit=500)
+        assert 0 < len(every) < 500
+        expected = {(h.dossier_id, h.title) for h in every if passes(h, f)}
+        found = {(h.dossier_id, h.title) for h in search(session, words, f, limit=500)}
+        assert expected and found == expected, (words, f)
+
+
 def test_similar_cases_share_the_charge(session, library_store: ObjectStore) -> None:
     key = session.scalar(
         sa.select(Case.dossier_id).join(Charge).where(Charge.written == "贩卖毒品罪").limit(1))

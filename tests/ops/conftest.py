@@ -1,11 +1,17 @@
-"""A deployed pipeline of the test's own on the real local stack.
+"""A deployed pipeline of the tests' own on the real local stack.
 
 The shared MinIO, PostgreSQL and Prefect server (on PostgreSQL) are used, but
-everything the test creates is its own: a bucket, a schema in the test
+everything the tests create is their own: a bucket, a schema in the test
 database, a work pool, deployments with a name suffix (whose trigger matches
 only this bucket's uploads), and a worker and watcher started through the
 same service classes as ``dossier services up --all``. All of it is removed
-afterwards, so the test is repeatable and never touches the shared pipeline.
+afterwards, so the tests are repeatable and never touch the shared pipeline.
+
+The stack is built once for the package (deploying and starting it takes over a
+minute) and handed to each module emptied: no flow run of its deployments, an
+empty bucket, a fresh schema, its worker and watcher up. So every module starts
+from the same state as with a stack of its own. A module that stops the stack's
+worker (to start others) starts it again when it is done.
 """
 
 from __future__ import annotations
@@ -45,6 +51,8 @@ class OpsStack:
     target: DeployTarget
     ctx: ServiceContext
     database_url: str
+    base_url: str  # the test database, without the stack's schema
+    schema: str
     worker: WorkerService = field(default_factory=WorkerService)
     watcher: WatcherService = field(default_factory=WatcherService)
 
@@ -135,8 +143,50 @@ def _pause_sweep_schedule(target: DeployTarget) -> None:
             client.delete_flow_run(run.id)
 
 
+def _delete_flow_runs(stack: OpsStack) -> int:
+    """Delete every flow run on the stack's work pool (its deployments' runs)."""
+    from prefect.client.orchestration import get_client
+    from prefect.client.schemas.filters import WorkPoolFilter, WorkPoolFilterName
+
+    deleted = 0
+    with get_client(sync_client=True) as client:
+        while True:
+            runs = client.read_flow_runs(work_pool_filter=WorkPoolFilter(
+                name=WorkPoolFilterName(any_=[stack.target.pool])), limit=200)
+            for run in runs:
+                client.delete_flow_run(run.id)
+            deleted += len(runs)
+            if len(runs) < 200:
+                return deleted
+
+
+def _reset(stack: OpsStack) -> None:
+    """The stack as freshly made: no runs, an empty bucket and schema, worker and watcher up.
+
+    The watcher's heartbeat object stays (it would put it back anyway).
+    """
+    _delete_flow_runs(stack)
+    client = stack.store().client
+    for obj in client.list_objects(stack.bucket, recursive=True):
+        if not obj.object_name.startswith("watcher/"):
+            client.remove_object(stack.bucket, obj.object_name)
+    db.dispose_engines()
+    db.schema_url(stack.base_url, stack.schema, fresh=True)
+    db.upgrade(stack.database_url)
+    db.dispose_engines()
+    stack.worker.up(stack.ctx, stack.env)  # no-ops when up
+    stack.watcher.up(stack.ctx, stack.env)
+
+
 @pytest.fixture(scope="module")
-def ops_stack(
+def ops_stack(package_ops_stack: OpsStack) -> OpsStack:
+    """The package's stack, emptied for this module (see the module note)."""
+    _reset(package_ops_stack)
+    return package_ops_stack
+
+
+@pytest.fixture(scope="package")
+def package_ops_stack(
     services_env: dict[str, str], tmp_path_factory: pytest.TempPathFactory
 ) -> Iterator[OpsStack]:
     from prefect.settings import PREFECT_API_URL as API_SETTING
@@ -171,7 +221,8 @@ def ops_stack(
     ctx = ServiceContext(services_dir=folder / "services", env_file=folder / "services.env",
                          cache_dir=Path("~/.cache/dossier").expanduser(), bucket=target.bucket,
                          ports=ServicePorts())
-    stack = OpsStack(env=env, target=target, ctx=ctx, database_url=database_url)
+    stack = OpsStack(env=env, target=target, ctx=ctx, database_url=database_url,
+                     base_url=base_url, schema=schema)
     stack.store()  # makes the bucket
     try:
         deploy(target)

@@ -61,6 +61,7 @@ def review_stack(
             yield ops_stack, target
         finally:
             worker.stop(ctx, env)
+            ops_stack.worker.up(ctx, ops_stack.env)  # the package's stack, as it was
 
 
 def _use_stack(stack: OpsStack, monkeypatch: pytest.MonkeyPatch) -> None:
