@@ -47,26 +47,19 @@ def import_(
     batch: Annotated[str | None, typer.Option("--batch", help="Batch id (default: folder name)")]
     = None,
 ) -> None:
-    """Import a batch folder: validate each file, refuse bad rows with reasons, upsert the rest."""
-    from dossier.db import get_engine, upgrade
-    from tasks.feeds.batch import import_batch
+    """Import a batch folder: validate each file, refuse bad rows with reasons, upsert the
+    rest. The files are kept in the store under feeds/<batch>/ (audit and rekey read them)."""
+    from dossier.store import get_store
+    from tasks.stages.feeds import import_local_batch
 
-    upgrade()
-    manifest = import_batch(get_engine(), folder, batch)
-    _store_manifest(manifest)
+    manifest = import_local_batch(get_store(), folder, batch or folder.name)
     for name, entry in manifest["files"].items():
         extra = f"  ({entry['error']})" if entry.get("error") else ""
         typer.echo(f"{name:22} rows {entry['rows']:>9}  loaded {entry['loaded']:>9}  "
                    f"refused {entry['rejected']:>6}{extra}")
     typer.echo(f"batch {manifest['batch_id']}: {manifest['rows_loaded']} rows loaded, "
-               f"{manifest['rows_rejected']} refused, {manifest['seconds']} s")
-
-
-def _store_manifest(manifest: dict) -> None:
-    from dossier.store import get_store
-    from dossier.store.keys import feed_manifest_key
-
-    get_store().put_json(feed_manifest_key(manifest["batch_id"]), manifest)
+               f"{manifest['rows_rejected']} refused, {manifest['seconds']} s; "
+               f"files kept in {manifest['source']}")
 
 
 @app.command()

@@ -142,6 +142,11 @@ def import_batch(engine: sa.Engine, folder: Path, batch_id: str | None = None,
     return manifest
 
 
+def recorded_manifest(connection: sa.Connection, batch_id: str) -> dict[str, Any] | None:
+    """The manifest ``feed_batches`` keeps of the batch's last import; None if never."""
+    return connection.scalar(sa.select(FeedBatch.manifest).where(FeedBatch.batch_id == batch_id))
+
+
 def _record_batch(connection: sa.Connection, manifest: dict[str, Any]) -> None:
     values = {"source": manifest["source"], "manifest": manifest,
               "rows_loaded": manifest["rows_loaded"], "rows_rejected": manifest["rows_rejected"],

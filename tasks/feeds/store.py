@@ -38,8 +38,8 @@ def batch_of(key: str) -> str:
     return parts[0]
 
 
-def upload_batch(store: ObjectStore, folder: Path, batch: str) -> str:
-    """Put every feed file of ``folder``, then the marker; returns the marker's key."""
+def put_batch_files(store: ObjectStore, folder: Path, batch: str) -> dict[str, str]:
+    """Put every feed file of ``folder`` under ``feeds/<batch>/``: ``{file: sha256}``."""
     prefix = feed_batch_prefix(batch)
     files = {}
     for spec in FEEDS.values():
@@ -47,9 +47,33 @@ def upload_batch(store: ObjectStore, folder: Path, batch: str) -> str:
         if path.exists():
             info = store.put_file(prefix + spec.file, path, content_type="text/csv")
             files[spec.file] = info.sha256
-    marker = validate_key(prefix + READY)
-    store.put_json(marker, {"batch": batch, "files": files})
+    return files
+
+
+def put_marker(store: ObjectStore, batch: str, files: dict[str, str],
+               imported_by: str | None = None) -> str:
+    """Write the batch's ``_READY`` marker last; returns its key. ``imported_by``: the
+    batch was already imported from these very files (``dossier feeds import``), so
+    the import the marker triggers has nothing to do (``tasks.stages.feeds``)."""
+    marker = validate_key(feed_batch_prefix(batch) + READY)
+    body: dict[str, object] = {"batch": batch, "files": files}
+    if imported_by:
+        body["imported_by"] = imported_by
+    store.put_json(marker, body)
     return marker
+
+
+def upload_batch(store: ObjectStore, folder: Path, batch: str) -> str:
+    """Put every feed file of ``folder``, then the marker; returns the marker's key."""
+    return put_marker(store, batch, put_batch_files(store, folder, batch))
+
+
+def read_marker(store: ObjectStore, batch: str) -> dict | None:
+    """The batch's ``_READY`` marker; None when the batch is not complete."""
+    try:
+        return store.get_json(feed_batch_prefix(batch) + READY) or {}
+    except ObjectNotFoundError:
+        return None
 
 
 @contextmanager
@@ -57,11 +81,9 @@ def fetched_batch(store: ObjectStore, prefix: str) -> Iterator[tuple[str, Path]]
     """Download a ready batch into a temporary folder: (batch id, folder)."""
     batch = batch_of(prefix)
     prefix = feed_batch_prefix(batch)
-    try:
-        marker = store.get_json(prefix + READY) or {}
-    except ObjectNotFoundError as error:
-        raise BatchNotReadyError(f"{prefix}{READY} is missing: the batch is not complete") \
-            from error
+    marker = read_marker(store, batch)
+    if marker is None:
+        raise BatchNotReadyError(f"{prefix}{READY} is missing: the batch is not complete")
     announced = dict((marker or {}).get("files") or {})
     with tempfile.TemporaryDirectory(prefix="feeds-") as tmp:
         folder = Path(tmp)

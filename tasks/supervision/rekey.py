@@ -21,7 +21,8 @@ entry each), the feed rows' ``person_key`` and the refused rows' (``feed_rejects
 and the card rows of the case-card models. Case cards and the library's ``persons``
 are rebuilt from OCR by ``dossier reprocess`` (docs/OPERATIONS.md), not here. A hash
 that no readable source explains is left as it is and counted (``unmapped``): e.g. a
-feed batch imported from files that were never put into the store.
+feed batch whose files are not in the store (imported from a folder by a version
+before ``dossier feeds import`` kept them).
 
 Idempotent: a second run finds only new hashes, which the map does not contain. A
 lead the first supervision run after the rotation already found again (a duplicate

@@ -19,7 +19,7 @@ from typer.testing import CliRunner
 from dossier.cli import app
 from dossier.settings import reset_settings
 from dossier.store import get_store
-from schemas.feeds_tables import FeedAdminPenalty, FeedMeasure
+from schemas.feeds_tables import FeedAdminPenalty, FeedBatch, FeedMeasure
 from schemas.leads_tables import Lead
 from tasks.audit_records import audit_feed_batch, audit_leads
 from tasks.feeds.store import upload_batch
@@ -83,3 +83,42 @@ def test_feed_batches_and_leads_verify_and_tampering_is_named(
     assert runner.invoke(app, ["audit", "--feeds", "no-such-batch"]).exit_code == 2
     done = runner.invoke(app, ["audit", "--leads"])
     assert done.exit_code == 1 and f"leads[id={lead_id}].content_sha256" in done.output
+
+
+def test_a_batch_imported_from_a_folder_is_kept_in_the_store_and_audited(
+    migrated_url: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """`dossier feeds import FOLDER` puts the files and a marker saying so into the store:
+    the audit compares the rows with them, and the import the marker triggers on a
+    deployed stack does nothing (the same files are recorded), unless forced."""
+    engine = clear(migrated_url)
+    monkeypatch.setenv("DOSSIER_DATABASE_URL", migrated_url)
+    reset_settings()
+    store = get_store()
+    folder = scenario.write(tmp_path / "local")
+    runner = CliRunner()
+    done = runner.invoke(app, ["feeds", "import", str(folder), "--batch", "b2"])
+    assert done.exit_code == 0, done.output
+    assert f"files kept in {store.description}/feeds/b2/" in done.output
+    assert sorted(i.key for i in store.list("feeds/b2/")) == sorted(
+        [f"feeds/b2/{name}.csv" for name in scenario.rows()] + ["feeds/b2/_READY"])
+
+    with engine.connect() as connection:
+        batch = audit_feed_batch(store, connection, "b2")
+    assert batch.ok and not batch.findings, batch.findings
+    assert batch.checked["feed rows"] >= sum(map(len, scenario.rows().values())) - 5
+
+    triggered = import_feed_batch(store, "feeds/b2/_READY")
+    assert triggered["skipped"].startswith("imported by dossier feeds import")
+    with engine.connect() as connection:
+        imported_at = connection.scalar(sa.select(FeedBatch.imported_at))
+    forced = import_feed_batch(store, "feeds/b2/_READY", force=True)
+    assert "skipped" not in forced and forced["rows_loaded"] == triggered["rows_loaded"]
+    with engine.connect() as connection:
+        assert connection.scalar(sa.select(FeedBatch.imported_at)) > imported_at
+
+    # A file changed after the import: the triggered import no longer trusts the record.
+    penalties = folder / "admin_penalties.csv"
+    penalties.write_bytes(penalties.read_bytes().replace(b"1000", b"9000", 1))
+    upload_batch(store, folder, "b2")
+    assert "skipped" not in import_feed_batch(store, "feeds/b2/_READY")

@@ -1,11 +1,12 @@
 """After an ID-number key rotation an open finding stays one lead (dossier leads rekey).
 
-The feed batch is kept in the store (as ``dossier feeds upload`` leaves it) and
-imported; the models find their leads and a reviewer takes one up. Then the key is
-rotated. Carried over with the old key, every lead keeps its id, status and history
-and the next run finds nothing new; without it, every open finding would come back
-as a second lead. Run both ways: the operator carries over before the next run, or
-after a run already found the duplicates (they are merged).
+The feed batch is imported from a folder (``dossier feeds import``, which keeps its
+files in the store as ``dossier feeds upload`` does); the models find their leads
+and a reviewer takes one up. Then the key is rotated. Carried over with the old key,
+every lead keeps its id, status and history and the next run finds nothing new;
+without it, every open finding would come back as a second lead. Run both ways: the
+operator carries over before the next run, or after a run already found the
+duplicates (they are merged).
 """
 
 from __future__ import annotations
@@ -27,22 +28,26 @@ from dossier.store import get_store
 from schemas.feeds_tables import FEED_TABLES, FeedBatch, FeedReject
 from schemas.leads_tables import Lead, LeadHistory, SupervisionRun
 from tasks.feeds.batch import import_batch
-from tasks.feeds.store import upload_batch
+from tasks.stages.feeds import import_local_batch
 from tasks.supervision.leads import set_status
 from tasks.supervision.rekey import key_map, rekey
 from tasks.supervision.run import supervise_database
 
 
-def _found(engine: sa.Engine, tmp_path: Path) -> tuple[int, int, str]:
+def _found(url: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+           ) -> tuple[sa.Engine, int, int, str]:
     """Empty tables, the scenario batch in the store and imported, leads found, one
-    taken up by a reviewer: (leads, the reviewed lead's id, its person's ID number)."""
+    taken up by a reviewer: (engine, leads, the reviewed lead's id, its person's ID
+    number)."""
+    monkeypatch.setenv("DOSSIER_DATABASE_URL", url)
+    reset_settings()
+    engine = db.get_engine(url)
     with engine.begin() as connection:
         for table in (LeadHistory, Lead, SupervisionRun, FeedReject, FeedBatch,
                       *FEED_TABLES.values()):
             connection.execute(sa.delete(table))
     folder = scenario.write(tmp_path / "b1")
-    upload_batch(get_store(), folder, "b1")
-    import_batch(engine, folder)
+    import_local_batch(get_store(), folder, "b1")  # `dossier feeds import`: files kept in the store
     result = supervise_database(engine, None, scenario.AS_OF)
     total = sum(m["new"] for m in result["models"])
     assert total == sum(len(v) for v in scenario.EXPECTED.values())
@@ -52,7 +57,7 @@ def _found(engine: sa.Engine, tmp_path: Path) -> tuple[int, int, str]:
             sa.select(Lead.id, Lead.subject).where(Lead.subject.in_(people))
             .order_by(Lead.id)).first()
         set_status(connection, lead_id, "under_review", actor="检察官甲")
-    return total, lead_id, people[subject]
+    return engine, total, lead_id, people[subject]
 
 
 def _rotate(monkeypatch: pytest.MonkeyPatch) -> bytes:
@@ -78,8 +83,7 @@ def _history(engine: sa.Engine, lead_id: int) -> list[tuple[str, str | None]]:
 def test_carried_over_before_the_next_run_the_finding_stays_one_lead(
     migrated_url: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    engine = db.get_engine(migrated_url)
-    total, lead_id, number = _found(engine, tmp_path)
+    engine, total, lead_id, number = _found(migrated_url, tmp_path, monkeypatch)
     old = _rotate(monkeypatch)
 
     mapping, sources = key_map(get_store(), old)
@@ -109,8 +113,7 @@ def test_carried_over_before_the_next_run_the_finding_stays_one_lead(
 def test_duplicates_found_after_the_rotation_are_merged_into_the_reviewed_lead(
     migrated_url: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    engine = db.get_engine(migrated_url)
-    total, lead_id, number = _found(engine, tmp_path)
+    engine, total, lead_id, number = _found(migrated_url, tmp_path, monkeypatch)
     old = _rotate(monkeypatch)
     # The documented re-import, then a run before the carry-over: every finding twice.
     import_batch(engine, tmp_path / "b1")
@@ -120,8 +123,6 @@ def test_duplicates_found_after_the_rotation_are_merged_into_the_reviewed_lead(
 
     key_file = tmp_path / "old.key"
     key_file.write_text(old.decode() + "\n")
-    monkeypatch.setenv("DOSSIER_DATABASE_URL", migrated_url)
-    reset_settings()
     runner = CliRunner()
     dry = runner.invoke(app, ["leads", "rekey", "--old-key-file", str(key_file), "--dry-run"])
     assert dry.exit_code == 0, dry.output
