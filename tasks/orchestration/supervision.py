@@ -24,6 +24,8 @@ from tasks.supervision.run import supervise_database
 def import_feeds_task(prefix: str) -> dict[str, Any]:
     manifest = import_feed_batch(get_store(), prefix)
     logger = get_run_logger()
+    if manifest.get("skipped"):
+        logger.info("batch %s not imported again: %s", manifest["batch_id"], manifest["skipped"])
     rows = []
     for name, entry in manifest["files"].items():
         rows.append({"feed": name, "rows": entry["rows"], "loaded": entry["loaded"],
