@@ -23,11 +23,6 @@ from infra.processes import live_pid, spawn, still_starting_or_alive, stop, wait
 from infra.services import Service, ServiceStatus
 from infra.services_env import PREFECT_API_URL
 
-# How often the worker asks for due runs (Prefect's default 10 s): a run put back to wait
-# for a deployment slot (infra/prefect_server.py SLOT_WAIT, 5 s) is started on the next
-# poll, so a shorter poll keeps a burst's slots busy. The env file's value wins.
-POLL = ("PREFECT_WORKER_QUERY_SECONDS", "5")
-
 log = logging.getLogger("infra.services")
 
 
@@ -101,9 +96,8 @@ class WorkerService(Service):
             if self.limit is not None:
                 argv += ["--limit", str(self.limit)]
             migrate_as_owner(env)  # before any flow run: the flows' role has no DDL
-            child = agent_environment(component_env(env, "pipeline"), str(home))
-            child.setdefault(*POLL)
-            spawn(argv, child, log_path, pid_path)
+            spawn(argv, agent_environment(component_env(env, "pipeline"), str(home)),
+                  log_path, pid_path)
         wait_until(lambda: self.status(ctx, env).is_up, timeout=120, what="prefect worker",
                    alive=lambda: still_starting_or_alive(pid_path), log_path=log_path)
 
