@@ -147,15 +147,6 @@ def _burst(stack, args: argparse.Namespace) -> int:
     if durations:
         print(f"run time per dossier: median {statistics.median(durations):.1f} s, "
               f"max {max(durations):.1f} s")
-    spans = [(r.start_time, r.end_time) for r in runs if r.start_time and r.end_time]
-    if spans and limit:
-        # The slots' share of time spent running a dossier, from the first run's start
-        # to the last one's end: what is left is slots idle while uploads waited.
-        window = (max(e for _, e in spans) - min(s for s, _ in spans)).total_seconds()
-        busy = sum((e - s).total_seconds() for s, e in spans)
-        print(f"slot utilisation: {busy / (limit * window):.0%} of {limit} slots over "
-              f"{window:.0f} s (idle slots while uploads waited: the server's slot wait, "
-              f"infra/prefect_server.py SLOT_WAIT, and the worker's poll)")
     ok = (not twice and not missing and finished_at is not None
           and sum(statuses.values()) == len(keys) and most_running <= (limit or 10**6)
           and set(statuses) <= {"ok", "needs_review"})

@@ -30,13 +30,6 @@ from infra.services_env import database_password, postgres_url
 log = logging.getLogger("infra.services")
 
 _DROPPED = ("PREFECT_API_URL", "PREFECT_API_KEY", "PREFECT_PROFILE")
-# A run refused a deployment concurrency slot (``collision_strategy: ENQUEUE``) is put
-# back as Scheduled "AwaitingConcurrencySlot" this many seconds ahead. Prefect's
-# default, 30 s, left each of the ingest deployment's 2 slots idle ~30 s after every
-# run while a burst of uploads waited (benchmarks/load_bench.py: a one-page run takes
-# ~60 s, so a third of the slot time); 5 s keeps the queue moving at the cost of one
-# refused transition per waiting run every 5 s. An operator's own value wins.
-SLOT_WAIT = ("PREFECT_SERVER_DEPLOYMENTS_CONCURRENCY_SLOT_WAIT_SECONDS", "5")
 
 
 def prefect_executable() -> str:
@@ -93,7 +86,6 @@ class PrefectServer(Service):
                 PREFECT_SERVER_API_PORT=str(ctx.ports.prefect_port),
                 DO_NOT_TRACK="1",
             )
-            child_env.setdefault(*SLOT_WAIT)
             argv = [
                 prefect_executable(), "server", "start",
                 "--host", ctx.host,
