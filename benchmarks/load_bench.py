@@ -147,6 +147,16 @@ def _burst(stack, args: argparse.Namespace) -> int:
     if durations:
         print(f"run time per dossier: median {statistics.median(durations):.1f} s, "
               f"max {max(durations):.1f} s")
+    spans = [(r.start_time, r.end_time) for r in runs if r.start_time and r.end_time]
+    if spans and limit:
+        # The slots' share of time spent running a dossier, first start to last end. The
+        # rest is a slot free while uploads waited: a run refused a slot is tried again
+        # after the server's PREFECT_SERVER_DEPLOYMENTS_CONCURRENCY_SLOT_WAIT_SECONDS
+        # (30 s), then its process starts and imports before it counts as running.
+        window = (max(e for _, e in spans) - min(s for s, _ in spans)).total_seconds()
+        busy = sum((e - s).total_seconds() for s, e in spans)
+        print(f"slot utilisation: {busy / (limit * window):.0%} of {limit} slots over "
+              f"{window:.0f} s")
     ok = (not twice and not missing and finished_at is not None
           and sum(statuses.values()) == len(keys) and most_running <= (limit or 10**6)
           and set(statuses) <= {"ok", "needs_review"})
