@@ -133,9 +133,10 @@ def _jaccard(a: set, b: set) -> float:
 def evaluate(
     judgments: Path, silver: Path | None = None, limit: int | None = None,
     echo: Callable[[str], None] = print, extra: Sequence[ExtraSource] = (),
-    folds: int = FOLDS,
+    folds: int = FOLDS, defendants_out: list | None = None,
 ) -> Report:
-    """Import ``judgments`` into a scratch SQLite library and store, then leave one out."""
+    """Import ``judgments`` into a scratch SQLite library and store, then leave one out.
+    ``defendants_out`` receives the scored defendants (to look into one)."""
     import time
 
     import sqlalchemy as sa
@@ -227,6 +228,8 @@ def evaluate(
         report.extra_library = {"judge_dev": own.as_dict(), "larger": larger.as_dict()}
     echo(f"sentencing: {len(people)} defendants; fitting ({time.perf_counter() - started:.0f} s)")
     scorer = evaluation.Scorer(people)
+    if defendants_out is not None:
+        defendants_out.extend(people)
     everyone = range(len(people))
     for variant, weight in VARIANTS.items():
         report.sentencing[variant] = evaluation.score(

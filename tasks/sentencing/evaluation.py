@@ -38,12 +38,15 @@ from tasks.sentencing.suggest import (
 FOLDS = 5
 GRID: dict[str, tuple] = {
     "weight_guideline": (0.0, 0.25, 0.5, 0.75, 1.0),
-    "weight_other": (0.0, 0.25, 0.5, 0.75, 1.0),
+    "weight_other": (0.0, 0.25, 0.5, 1.0),
     "neighbours": (10, 20, 40),
+    "shrink": (0.0, 3.0, 10.0),
+    "weighted": (False, True),
 }
 FINE_GRID: dict[str, tuple] = {
     "fine_share": (0.05, 0.1, 0.2, 0.3, 0.5),
     "fine_weight": (0.0, 0.25, 0.5, 0.75, 1.0),
+    "fine_mode": ("nearest", "rate"),
 }
 # a fine is right when within ±20% (on the log scale, as the term score)
 FINE_TOLERANCE = 0.2
@@ -84,7 +87,7 @@ class Defendant:
 
 
 def _term_key(p: Params) -> tuple:
-    return (p.weight_guideline, p.weight_other, p.neighbours)
+    return (p.weight_guideline, p.weight_other, p.neighbours, p.shrink, p.weighted)
 
 
 class Scorer:

@@ -82,8 +82,16 @@ class Params:
     weight_guideline: float = 0.5
     weight_other: float = 0.25
     neighbours: int = 20
+    # the calibration R of step 6 is shrunk by n / (n + shrink) for n comparable neighbours
+    # (few neighbours: closer to the steps); 0 = not shrunk
+    shrink: float = 0.0
+    # R and its quartiles as the median of the neighbours' ratios weighted by similarity
+    weighted: bool = False
     fine_share: float = 0.2
     fine_weight: float = 0.5
+    # the neighbours' fines: those of the nearest terms ("nearest") or their fine per month
+    # of term times this term ("rate")
+    fine_mode: str = "nearest"
 
 
 @lru_cache(maxsize=1)
@@ -102,6 +110,7 @@ class Neighbour:
     # what steps 1–5 give for that case's defendant (its facts and card, its sentence
     # unread): the blend compares the court's sentence with it
     guideline_months: float | None = None
+    similarity: float = 1.0  # the similar-case score of that case
 
 
 @dataclass
@@ -237,15 +246,20 @@ def _adjust(
 
 def charge_result(
     charge: str, case: CardCase, person: str | None, text: str | None,
+    finding: str | None = None,
 ) -> ChargeResult | None:
-    """Steps 1–4 for one charge of one defendant; ``None`` when no rule covers it."""
+    """Steps 1–4 for one charge of one defendant; ``None`` when no rule covers it.
+    ``text`` is the facts (quantities and tier words), ``finding`` the reasoning's finding
+    (:func:`tasks.library.texts.finding_span`: tier words only; its quantities repeat the
+    facts')."""
     g = guideline()
     rule = g.charges.get(charge)
     if rule is None:
         return None
     steps: list[str] = []
     amount = quantity(rule.unit, case, text)
-    index, why = choose_tier(rule, amount, text, person, defendants(case))
+    words = "\n".join(t for t in (text, finding) if t) or None
+    index, why = choose_tier(rule, amount, words, person, defendants(case))
     if amount is None and rule.unit == "yuan" and len(rule.tiers) == len(AMOUNT_TIERS):
         # no amount read, but the documents name the tier (…秘密窃取公司财物，数额巨大)
         named = [AMOUNT_TIERS.index(t) for t in case.amount_tiers_stated if t in AMOUNT_TIERS]
@@ -278,7 +292,11 @@ def charge_result(
     # none (its tiers turn on the facts' words) starts where the guideline puts a typical
     # case, the middle of its starting range (a derived start, the statute's lower quarter,
     # still rises as an unknown measure would)
-    unknown = (_unknown_position(rule, index) if rule.unit
+    # an aggravated tier entered by words (情节严重 …) has no measure to place a case in it:
+    # it starts where the guideline puts that aggravation, the middle of its starting range
+    # (the words are the aggravation; a higher place would count them twice)
+    unknown = (0.0 if index > 0 and tier.threshold is None
+               else _unknown_position(rule, index) if rule.unit
                else UNKNOWN_POSITION if not tier.start_from_guideline else 0.0)
     rise = (cap - middle) * (f if f is not None else unknown)
     base_low, base, base_high = tier.start[0] + rise, middle + rise, tier.start[1] + rise
@@ -332,6 +350,23 @@ def _combine(results: list[ChargeResult], steps: list[str]) -> tuple[float, floa
     return low, point, high
 
 
+def _weighted_quartiles(values: list[float], weights: list[float]
+                        ) -> tuple[float, float, float]:
+    """The 25th, 50th and 75th weighted percentiles (the lower value at a tie)."""
+    pairs = sorted(zip(values, weights, strict=True))
+    total = sum(w for _, w in pairs)
+
+    def at(share: float) -> float:
+        run = 0.0
+        for v, w in pairs:
+            run += w
+            if run >= share * total - 1e-12:
+                return v
+        return pairs[-1][0]
+
+    return at(0.25), at(0.5), at(0.75)
+
+
 def _quartiles(values: list[float]) -> tuple[float, float, float]:
     values = sorted(values)
     if len(values) == 1:
@@ -355,16 +390,22 @@ def guideline_steps(case: CardCase, person: str | None, text: str | None) -> Gui
     """Steps 1–5 of the guideline for one defendant; ``text`` is cut to its facts here."""
     charges = list(dict.fromkeys(case.charges))
     if text:
-        # tiers and quantities are read in the facts only: a judgment's reasoning and the
-        # statute it quotes (第一百三十三条…逃逸…) would put every case in the top tier
-        from tasks.library.texts import facts_span
+        # tiers and quantities are read in the facts and in the finding that opens the
+        # reasoning (本院认为，被告人…开设赌场，情节严重，其行为已构成开设赌场罪): the rest of
+        # the reasoning and the statute it quotes (第一百三十三条…逃逸…) would put every case
+        # in the top tier
+        from tasks.library.texts import facts_span, finding_span
 
         lo, hi = facts_span(text)
+        f_lo, f_hi = finding_span(text)
+        finding = text[f_lo:f_hi] if f_lo >= hi and f_hi > f_lo else None
         text = text[lo:hi]
+    else:
+        finding = None
     lines: list[str] = []
     results = []
     for charge in charges:
-        r = charge_result(charge, case, person, text)
+        r = charge_result(charge, case, person, text, finding)
         if r is None:
             lines.append(f"【{charge}】无量刑规则（指导意见与本系统规则均未收录）：仅参照类案")
         else:
@@ -408,8 +449,9 @@ def blend(
     terms = [float(n.months) for n in near if n.months]
     # how the courts of the similar cases sentenced relative to what these steps give
     # for those very cases: ln((actual + 1) / (steps + 1)) per neighbour
-    ratios = [math.log((n.months + 1) / (n.guideline_months + 1)) for n in near
-              if n.months and n.guideline_months]
+    compared = [n for n in near if n.months and n.guideline_months]
+    ratios = [math.log((n.months + 1) / (n.guideline_months + 1))  # type: ignore[operator]
+              for n in compared]
     if weight is None:
         weight = (params.weight_guideline
                   if all(ruled.get(c) and ruled[c].guideline for c in charges)
@@ -419,7 +461,11 @@ def blend(
     if guide is not None:
         low, point, high = guide
     if guide is not None and len(ratios) >= MIN_NEIGHBOURS:
-        r1, r, r3 = _quartiles(ratios)
+        r1, r, r3 = (_weighted_quartiles(ratios, [n.similarity for n in compared])
+                     if params.weighted else _quartiles(ratios))
+        if params.shrink:
+            trust = len(ratios) / (len(ratios) + params.shrink)
+            r1, r, r3 = r1 * trust, r * trust, r3 * trust
         shift = math.exp((1 - w) * r)
         steps.append(
             f"6. 类案校准：{len(ratios)}件最相似的同罪案件，实际刑期与按上述步骤对其计算之刑的"
@@ -481,9 +527,14 @@ def suggest_fine(
     lines: list[str] = []
     fine = None
     fines = [n.fine_yuan for n in near if n.fine_yuan]
-    # the similar cases' fines grow with their terms: those sentenced to about this term
-    # (the nearest in ln(months + 1)) say more about this fine than all of them
-    fines = nearest_fines(near, months) or fines
+    if params.fine_mode == "rate":
+        # the similar cases' fine per month of their term, applied to this term
+        rates = [n.fine_yuan / n.months for n in near if n.fine_yuan and n.months]
+        fines = [r * months for r in rates] if len(rates) >= MIN_NEIGHBOURS else []
+    else:
+        # the similar cases' fines grow with their terms: those sentenced to about this
+        # term (the nearest in ln(months + 1)) say more about this fine than all of them
+        fines = nearest_fines(near, months) or fines
     rule_fines = [r for r in results if r.fine_low is not None]
     has_fine = any(r.has_fine for r in results) or bool(fines)
     if rule_fines:
@@ -583,7 +634,8 @@ def neighbours_from_outcomes(
                 guide = next(iter(points.values()))
             out.setdefault(charge_key(names), []).append(
                 Neighbour(months=o.months, fine_yuan=o.fine_yuan,
-                          probation=o.probation_months is not None, guideline_months=guide))
+                          probation=o.probation_months is not None, guideline_months=guide,
+                          similarity=max(float(getattr(hit, "score", 1.0) or 0.0), 1e-6)))
     return out
 
 
