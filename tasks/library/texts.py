@@ -69,6 +69,19 @@ def finding_span(text: str) -> tuple[int, int]:
     return start.end(), end.end()
 
 
+_VERDICT = re.compile(r"(?:判\s*决|裁\s*定|决\s*定)\s*如\s*下")
+
+
+def reasoning_span(text: str) -> tuple[int, int]:
+    """(start, end) of the reasoning: from the first 本院认为 to the verdict (判决如下) or the
+    end (an indictment's reasoning runs to its close); empty without 本院认为."""
+    start = re.search(r"本院(?:经审查|审查)?认为", text)
+    if not start:
+        return len(text), len(text)
+    end = _VERDICT.search(text, start.end())
+    return start.start(), end.start() if end else len(text)
+
+
 def rows_for(case_id: int, documents: Sequence[TextDoc]) -> list[dict]:
     """The ``case_texts`` rows of one case (tokenised here: the costly part)."""
     rows = []

@@ -246,7 +246,7 @@ def _adjust(
 
 def charge_result(
     charge: str, case: CardCase, person: str | None, text: str | None,
-    finding: str | None = None,
+    finding: str | None = None, kinds: Sequence[str] | None = None,
 ) -> ChargeResult | None:
     """Steps 1–4 for one charge of one defendant; ``None`` when no rule covers it.
     ``text`` is the facts (quantities and tier words), ``finding`` the reasoning's finding
@@ -304,7 +304,7 @@ def charge_result(
                  + (f"数额/数量在本档中的位置 {f:.2f}）" if f is not None
                     else "数额/数量未载明，取本档中值）" if unknown
                     else "取起点中值）"))
-    kinds = circumstance_kinds(case, person)
+    kinds = list(kinds) if kinds is not None else circumstance_kinds(case, person)
     if kinds:
         steps.append("3. 量刑情节调节：")
     else:
@@ -389,6 +389,7 @@ class GuidelineSteps:
 def guideline_steps(case: CardCase, person: str | None, text: str | None) -> GuidelineSteps:
     """Steps 1–5 of the guideline for one defendant; ``text`` is cut to its facts here."""
     charges = list(dict.fromkeys(case.charges))
+    kinds = circumstance_kinds(case, person, text)
     if text:
         # tiers and quantities are read in the facts and in the finding that opens the
         # reasoning (本院认为，被告人…开设赌场，情节严重，其行为已构成开设赌场罪): the rest of
@@ -405,16 +406,15 @@ def guideline_steps(case: CardCase, person: str | None, text: str | None) -> Gui
     lines: list[str] = []
     results = []
     for charge in charges:
-        r = charge_result(charge, case, person, text, finding)
+        r = charge_result(charge, case, person, text, finding, kinds)
         if r is None:
             lines.append(f"【{charge}】无量刑规则（指导意见与本系统规则均未收录）：仅参照类案")
         else:
             lines += r.steps
             results.append(r)
     guide = _combine(results, lines) if results else None
-    kinds = {c.kind for c in case.circumstances if c.person in (None, person)}
     return GuidelineSteps(charges=charges, results=results, guide=guide, lines=lines,
-                          kinds=kinds)
+                          kinds=set(kinds))
 
 
 def suggest_for_person(
@@ -558,14 +558,24 @@ def suggest_fine(
     return (round_fine(fine) if fine is not None else None), lines
 
 
-def circumstance_kinds(case: CardCase, person: str | None) -> list[str]:
-    """The circumstances of one defendant: the card's, and 前科 where the card records an
-    earlier sentence of a defendant who is not a 累犯 (指导意见 三、(十四))."""
+def circumstance_kinds(case: CardCase, person: str | None, text: str | None = None
+                       ) -> list[str]:
+    """The circumstances of one defendant: the card's, 前科 where the card records an
+    earlier sentence of a defendant who is not a 累犯 (指导意见 三、(十四)), and those read
+    in the reasoning of ``text`` (:mod:`tasks.sentencing.circumstances`); one that the
+    guideline does not count beside another found (当庭自愿认罪 beside 坦白) is left out."""
+    from tasks.sentencing.circumstances import further_circumstances
+
     kinds = [c.kind for c in case.circumstances if c.person in (None, person)]
     priors = [p for p in case.prior_convictions if p.person == person or person is None]
     if priors and "累犯" not in kinds:
         kinds.append("前科")
-    return list(dict.fromkeys(kinds))
+    names = [n for n in defendants(case) if n]
+    kinds += further_circumstances(text, person, names, list(dict.fromkeys(case.charges)))
+    rules = guideline().circumstances
+    kinds = list(dict.fromkeys(kinds))
+    return [k for k in kinds
+            if not (k in rules and set(rules[k].excludes) & set(kinds))]
 
 
 def round_fine(yuan: float) -> float:
