@@ -41,13 +41,13 @@ class ExtraSource:
     def prefix(self) -> str:
         return f"{self.name}:"
 
-    def paths(self, root: Path = SHARED_CASES) -> list[Path]:
-        return [root / f for f in self.files]
+    def paths(self, root: Path | None = None) -> list[Path]:
+        return [(root or SHARED_CASES) / f for f in self.files]
 
-    def missing(self, root: Path = SHARED_CASES) -> list[Path]:
+    def missing(self, root: Path | None = None) -> list[Path]:
         return [p for p in self.paths(root) if not p.exists()]
 
-    def gold_charges(self, root: Path = SHARED_CASES) -> dict[str, set[str]]:
+    def gold_charges(self, root: Path | None = None) -> dict[str, set[str]]:
         """Source id (prefixed) → catalogue charges, for a source with gold labels."""
         if self.label_field is None:
             return {}
