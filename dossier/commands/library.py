@@ -143,7 +143,7 @@ def evaluate(
 def _params(p: dict) -> str:
     return (f"w {p['weight_guideline']:g}/{p['weight_other']:g} k {p['neighbours']} "
             f"shrink {p['shrink']:g}{' weighted' if p['weighted'] else ''}  fine "
-            f"{p['fine_mode']} share {p['fine_share']:g} weight {p['fine_weight']:g}")
+            f"share {p['fine_share']:g} weight {p['fine_weight']:g}")
 
 
 def _signed(value: float | None) -> str:

@@ -14,6 +14,7 @@ from __future__ import annotations
 import re
 from collections.abc import Sequence
 
+from schemas.case_card import Case as CardCase
 from tasks.library.texts import reasoning_span
 from tasks.nlp.extract.fields import court_finding, persons_for
 from tasks.sentencing.guideline import guideline
@@ -48,3 +49,26 @@ def _holds(text: str, lo: int, hi: int, m: re.Match, kind: str, person: str | No
         return False
     persons = persons_for(before, list(defendants))
     return person is None or len(defendants) <= 1 or person in persons or persons == [None]
+
+
+CRIMINAL_LAW = "中华人民共和国刑法"
+
+
+def cited_circumstances(case: CardCase) -> list[str]:
+    """Circumstances the decision's legal basis cites (第六十七条第三款 → 坦白): each
+    circumstance's ``articles`` in ``data/guideline.yaml``, matched on article and, where
+    given, paragraph. Only for a case with one defendant: a citation names no person."""
+    named = {p.name for p in case.persons if p.role in ("被告人", "犯罪嫌疑人")}
+    if len(named) > 1:
+        return []
+    cited = {(s.article, s.paragraph) for s in case.statutes
+             if s.law == CRIMINAL_LAW and s.sub is None}
+    articles = {a for a, _ in cited}
+    found = []
+    for kind, rule in guideline().circumstances.items():
+        for ref in rule.articles:
+            article, _, paragraph = ref.partition(".")
+            if (int(article), int(paragraph)) in cited if paragraph else int(article) in articles:
+                found.append(kind)
+                break
+    return found

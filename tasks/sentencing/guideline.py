@@ -47,6 +47,8 @@ class CircumstanceRule:
     words: tuple[str, ...] = ()
     charges: tuple[str, ...] = ()  # only for these charges (empty: any)
     excludes: tuple[str, ...] = ()  # not counted beside these (不作重复评价)
+    # Criminal Law articles ("67.3") whose citation states it (tasks/sentencing/circumstances.py)
+    articles: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -90,7 +92,7 @@ def guideline() -> Guideline:
             typical=c["typical"], first=c.get("first", False),
             mitigate_below_range=c.get("mitigate_below_range", False), basis=c["basis"],
             words=tuple(c.get("words", ())), charges=tuple(c.get("charges", ())),
-            excludes=tuple(c.get("excludes", ())),
+            excludes=tuple(c.get("excludes", ())), articles=tuple(c.get("articles", ())),
         )
         for kind, c in raw["circumstances"].items()
     }

@@ -89,9 +89,6 @@ class Params:
     weighted: bool = False
     fine_share: float = 0.2
     fine_weight: float = 0.5
-    # the neighbours' fines: those of the nearest terms ("nearest") or their fine per month
-    # of term times this term ("rate")
-    fine_mode: str = "nearest"
 
 
 @lru_cache(maxsize=1)
@@ -527,14 +524,9 @@ def suggest_fine(
     lines: list[str] = []
     fine = None
     fines = [n.fine_yuan for n in near if n.fine_yuan]
-    if params.fine_mode == "rate":
-        # the similar cases' fine per month of their term, applied to this term
-        rates = [n.fine_yuan / n.months for n in near if n.fine_yuan and n.months]
-        fines = [r * months for r in rates] if len(rates) >= MIN_NEIGHBOURS else []
-    else:
-        # the similar cases' fines grow with their terms: those sentenced to about this
-        # term (the nearest in ln(months + 1)) say more about this fine than all of them
-        fines = nearest_fines(near, months) or fines
+    # the similar cases' fines grow with their terms: those sentenced to about this term
+    # (the nearest in ln(months + 1)) say more about this fine than all of them
+    fines = nearest_fines(near, months) or fines
     rule_fines = [r for r in results if r.fine_low is not None]
     has_fine = any(r.has_fine for r in results) or bool(fines)
     if rule_fines:
@@ -564,14 +556,15 @@ def circumstance_kinds(case: CardCase, person: str | None, text: str | None = No
     earlier sentence of a defendant who is not a 累犯 (指导意见 三、(十四)), and those read
     in the reasoning of ``text`` (:mod:`tasks.sentencing.circumstances`); one that the
     guideline does not count beside another found (当庭自愿认罪 beside 坦白) is left out."""
-    from tasks.sentencing.circumstances import further_circumstances
+    from tasks.sentencing.circumstances import cited_circumstances, further_circumstances
 
     kinds = [c.kind for c in case.circumstances if c.person in (None, person)]
+    names = [n for n in defendants(case) if n]
+    kinds += further_circumstances(text, person, names, list(dict.fromkeys(case.charges)))
+    kinds += cited_circumstances(case)
     priors = [p for p in case.prior_convictions if p.person == person or person is None]
     if priors and "累犯" not in kinds:
         kinds.append("前科")
-    names = [n for n in defendants(case) if n]
-    kinds += further_circumstances(text, person, names, list(dict.fromkeys(case.charges)))
     rules = guideline().circumstances
     kinds = list(dict.fromkeys(kinds))
     return [k for k in kinds
