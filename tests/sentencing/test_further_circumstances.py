@@ -112,3 +112,29 @@ def test_an_id_prefix_keeps_two_sources_apart() -> None:
     failed: list[tuple[int, str]] = []
     got = list(read_judgments(lines, "query", "id", failed, id_prefix="lecardv2:"))
     assert [j.source_id for j in got] == ["lecardv2:720"] and len(failed) == 1
+
+
+def test_the_articles_the_decision_cites_state_circumstances_of_a_lone_defendant() -> None:
+    from schemas.case_card import Statute
+    from tasks.nlp.case_card import extract_case
+    from tasks.sentencing.circumstances import cited_circumstances
+
+    # the legal basis of a judgment whose reasoning names no circumstance (judge_dev shape)
+    text = ("经审理查明，2018年5月2日，被告人孙某在家中组织他人赌博，抽头渔利二千元。"
+            "本院认为，公诉机关指控被告人孙某犯赌博罪的事实清楚，证据确实、充分，指控罪名成立，"
+            "量刑建议适当，应予采纳。依照《中华人民共和国刑法》第三百零三条第一款、第六十七条第三款、"
+            "第七十二条第一款、第六十四条之规定，判决如下：")
+    case = extract_case(text)
+    assert not case.circumstances
+    assert cited_circumstances(case) == ["坦白"]  # 第七十二条 (缓刑) is an outcome: not read
+    assert "坦白" in circumstance_kinds(case, case.persons[0].name if case.persons else None,
+                                        text)
+    two = Case(charges=["赌博罪"], persons=[Person(name="甲某", role="被告人"),
+                                           Person(name="乙某", role="被告人")],
+               statutes=[Statute(article=67, paragraph=1), Statute(article=65)])
+    assert cited_circumstances(two) == []  # a citation names no person
+    one = two.model_copy(update={"persons": two.persons[:1]})
+    assert cited_circumstances(one) == ["自首", "累犯"]
+    # 第一百三十三条之一 is not 第一百三十三条; 第十七条之一 (老年人) is not 未成年
+    assert cited_circumstances(one.model_copy(update={"statutes": [
+        Statute(article=17, sub=1)]})) == []
