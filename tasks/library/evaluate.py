@@ -14,6 +14,13 @@ each labelled judgment in turn is the query and is excluded from what it may fin
   (w = 0: the steps fully rescaled by the similar cases, or their median term where no
   rule applies; see :mod:`tasks.sentencing.suggest`).
 
+What is fitted (:class:`tasks.sentencing.suggest.Params`) is also cross-validated: k folds,
+each scored with the parameters fitted on the others (:mod:`tasks.sentencing.evaluation`);
+both figures are reported, with where the term's error lies (by charge, circumstance, how
+the tier was read) after each step. ``extra`` sources (:mod:`tasks.library.extra_library`:
+LeCaRD, LeCaRDv2) are imported beside judge_dev for a second similar-case figure on a
+larger real library (its ceiling beside it); sentencing keeps judge_dev's library.
+
 Charges and sentences to score against are the gold labels (``tests/data/labels``) where
 they exist, else the silver labels beside the dataset; the query's own card (charges,
 articles, amounts, circumstances) is the extractor's, its sentences unread.
@@ -25,24 +32,18 @@ import json
 import math
 import statistics
 import tempfile
-from collections.abc import Callable
-from dataclasses import dataclass, field
+from collections.abc import Callable, Sequence
+from dataclasses import asdict, dataclass, field
 from pathlib import Path
 
 from dossier.settings import PROJECT_ROOT
+from tasks.library.extra_library import ExtraSource
 from tasks.nlp.lexicon import canonical_charge
+from tasks.sentencing.evaluation import FOLDS, GRID, cail_score  # noqa: F401 (cail_score: API)
 
 SHARED_CASES = PROJECT_ROOT.parent / "shared" / "data" / "cases"
 GOLD = PROJECT_ROOT / "tests" / "data" / "labels" / "judge_gold.jsonl"
 VARIANTS = {"blend": None, "guideline": 1.0, "similar": 0.0}
-
-
-def cail_score(actual: float, predicted: float) -> float:
-    d = abs(math.log(actual + 1) - math.log(predicted + 1))
-    for limit, score in ((0.2, 1.0), (0.4, 0.8), (0.6, 0.6), (0.8, 0.4), (1.0, 0.2)):
-        if d <= limit:
-            return score
-    return 0.0
 
 
 def load_labels(silver: Path | None, gold: Path | None = GOLD) -> dict[str, dict]:
@@ -59,6 +60,44 @@ def load_labels(silver: Path | None, gold: Path | None = GOLD) -> dict[str, dict
 
 
 @dataclass
+class Retrieval:
+    """Similar-case figures of one library setting over the labelled queries."""
+
+    library: int = 0
+    queries: int = 0
+    p_at_10: float = 0.0
+    p_at_10_ceiling: float = 0.0
+    ndcg_at_10: float = 0.0
+    note: str = ""
+    _p: list[float] = field(default_factory=list, repr=False)
+    _c: list[float] = field(default_factory=list, repr=False)
+    _n: list[float] = field(default_factory=list, repr=False)
+
+    def add(self, key: str, ranked: list, charges_of: dict[str, set]) -> tuple[int, float]:
+        mine = charges_of[key]
+        relevant = sum(1 for k, c in charges_of.items() if k != key and c & mine)
+        hits = [1.0 if charges_of.get(k, set()) & mine else 0.0 for k, _, _ in ranked[:10]]
+        gains = [_jaccard(mine, charges_of.get(k, set())) for k, _, _ in ranked[:10]]
+        ideal = [_jaccard(mine, c) for k, c in charges_of.items() if k != key]
+        p = sum(hits) / 10
+        self._p.append(p)
+        self._c.append(min(10, relevant) / 10)
+        self._n.append(_ndcg(gains, ideal))
+        return relevant, p
+
+    def close(self) -> None:
+        self.queries = len(self._p)
+        if self._p:
+            self.p_at_10 = statistics.fmean(self._p)
+            self.p_at_10_ceiling = statistics.fmean(self._c)
+            self.ndcg_at_10 = statistics.fmean(self._n)
+
+    def as_dict(self) -> dict:
+        return {k: (round(v, 4) if isinstance(v, float) else v)
+                for k, v in self.__dict__.items() if not k.startswith("_")}
+
+
+@dataclass
 class Report:
     cases: int = 0
     queries: int = 0
@@ -67,8 +106,12 @@ class Report:
     p_at_10_full: float = 0.0  # over queries whose charge has >= 10 other cases
     full_queries: int = 0
     ndcg_at_10: float = 0.0
+    extra_library: dict[str, dict] = field(default_factory=dict)
     sentencing: dict[str, dict] = field(default_factory=dict)
+    cross_validation: dict = field(default_factory=dict)
+    params: dict = field(default_factory=dict)  # the shipped ones (data/fitted.yaml)
     by_charge: dict[str, dict] = field(default_factory=dict)  # the blend's term score
+    breakdown: dict[str, dict[str, dict]] = field(default_factory=dict)
     seconds: float = 0.0
 
     def as_dict(self) -> dict:
@@ -89,9 +132,11 @@ def _jaccard(a: set, b: set) -> float:
 
 def evaluate(
     judgments: Path, silver: Path | None = None, limit: int | None = None,
-    echo: Callable[[str], None] = print, neighbours_k: int = 20,
+    echo: Callable[[str], None] = print, extra: Sequence[ExtraSource] = (),
+    folds: int = FOLDS, defendants_out: list | None = None,
 ) -> Report:
-    """Import ``judgments`` into a scratch SQLite library and store, then leave one out."""
+    """Import ``judgments`` into a scratch SQLite library and store, then leave one out.
+    ``defendants_out`` receives the scored defendants (to look into one)."""
     import time
 
     import sqlalchemy as sa
@@ -103,14 +148,21 @@ def evaluate(
     from tasks.library import similar, similar_index
     from tasks.library.importer import import_judgments, read_judgments
     from tasks.nlp.case_card import extract_case
+    from tasks.sentencing import evaluation
     from tasks.sentencing.advise import neighbours_for
-    from tasks.sentencing.suggest import suggest_case
+    from tasks.sentencing.suggest import defendants, fitted_params, guideline_steps
 
     started = time.perf_counter()
     labels = load_labels(silver)
     lines = judgments.read_text(encoding="utf-8").splitlines()[: limit or None]
     rows = [json.loads(line) for line in lines]
     report = Report()
+    shipped = fitted_params()
+    ks = sorted({*GRID["neighbours"], shipped.neighbours})
+    people: list[evaluation.Defendant] = []
+    own = Retrieval(note="judge_dev, leave-one-out")
+    larger = Retrieval(note="judge_dev (minus the query) + " + " + ".join(e.note for e in extra))
+    full: list[float] = []
     with tempfile.TemporaryDirectory() as scratch:
         url = f"sqlite:///{scratch}/library.sqlite3"
         store = LocalStore(Path(scratch) / "store")
@@ -124,78 +176,80 @@ def evaluate(
             charges_of = {key: (set(labels[tid]["charges"]) if tid in labels else
                                 similar.profiles(session, [key])[key].charges)
                           for tid, key in key_of.items()}
-            precisions, ceilings, full, ndcgs = [], [], [], []
-            per_variant: dict[str, dict[str, list[float]]] = {
-                v: {"score": [], "inside": [], "fine": [], "fine_predicted": []} for v in VARIANTS
-            }
-            fines_actual = 0
-            per_charge: dict[str, list[tuple[float, int, int]]] = {}
+        larger_index, charges_all = None, {}
+        if extra:
+            larger_index, charges_all = _import_extra(url, Path(scratch), extra, charges_of, echo)
+            larger.library = len(charges_all)
+        own.library = len(charges_of)
+        cache: dict[str, dict[str, float]] = {}
+        with db.session_scope(url) as session:
             for row in rows:
                 tid = row["text_id"]
                 key = key_of.get(tid)
                 if key is None or tid not in labels:
                     continue
                 report.queries += 1
+                if report.queries % 25 == 0:
+                    echo(f"  {report.queries} queries ({time.perf_counter() - started:.0f} s)")
                 query = similar.profile_of_library_case(session, key, store)
-                ranked = similar.rank(session, index, query, k=max(10, neighbours_k))
-                mine = charges_of[key]
-                relevant_total = sum(1 for k, c in charges_of.items() if k != key and c & mine)
-                gains = [_jaccard(mine, charges_of.get(k, set())) for k, _, _ in ranked[:10]]
-                hits = [1.0 if charges_of.get(k, set()) & mine else 0.0
-                        for k, _, _ in ranked[:10]]
-                precisions.append(sum(hits) / 10)
-                ceilings.append(min(10, relevant_total) / 10)
-                if relevant_total >= 10:
-                    full.append(sum(hits) / 10)
-                ideal = [_jaccard(mine, c) for k, c in charges_of.items() if k != key]
-                ndcgs.append(_ndcg(gains, ideal))
+                ranked = similar.rank(session, index, query, k=max(10, *ks))
+                relevant, p = own.add(key, ranked, charges_of)
+                if relevant >= 10:
+                    full.append(p)
+                if larger_index is not None:
+                    larger.add(key, similar.rank(session, larger_index, query, k=10),
+                               charges_all)
                 # sentencing: the query's own card, its sentences unread
-                card = extract_case(row["fd"])
-                neighbours = neighbours_for(session,
-                                            similar.describe(session, ranked[:neighbours_k]))
-                gold_sentences = [s for s in labels[tid].get("sentences", [])
-                                  if s.get("penalty") in ("有期徒刑", "拘役") and s.get("months")]
-                fines_actual += sum(1 for s in gold_sentences if s.get("fine_yuan"))
-                for variant, weight in VARIANTS.items():
-                    suggestions = {s.person: s for s in suggest_case(
-                        card.model_copy(update={"sentences": []}), row["fd"], neighbours, weight)}
-                    for s in gold_sentences:
-                        got = suggestions.get(mask_name(s.get("name") or s.get("person", "")))
-                        if got is None and len(suggestions) == 1:
-                            got = next(iter(suggestions.values()))
-                        scores = per_variant[variant]
-                        if got is None or got.months is None:
-                            scores["score"].append(0.0)
-                            scores["inside"].append(0.0)
-                            continue
-                        scores["score"].append(cail_score(s["months"], got.months))
-                        if variant == "blend":
-                            first = (labels[tid]["charges"] or ["?"])[0]
-                            per_charge.setdefault(first, []).append(
-                                (scores["score"][-1], s["months"], got.months))
-                        scores["inside"].append(
-                            1.0 if got.months_low <= s["months"] <= got.months_high else 0.0)
-                        if s.get("fine_yuan") and got.fine_yuan:
-                            scores["fine_predicted"].append(1.0)
-                            ok = abs(math.log(got.fine_yuan) - math.log(s["fine_yuan"])) <= 0.2
-                            scores["fine"].append(1.0 if ok else 0.0)
+                card = extract_case(row["fd"]).model_copy(update={"sentences": []})
+                hits = similar.describe(session, ranked[:max(ks)])
+                near = {k: neighbours_for(session, hits, k, cache) for k in ks}
+                names = {mask_name(p): p for p in defendants(card) if p}
+                only = defendants(card)[0] if len(defendants(card)) == 1 else None
+                for s in labels[tid].get("sentences", []):
+                    if s.get("penalty") not in ("有期徒刑", "拘役") or not s.get("months"):
+                        continue
+                    masked = mask_name(s.get("name") or s.get("person", ""))
+                    matched = masked in names or len(defendants(card)) == 1
+                    person = names.get(masked, only)
+                    steps = (guideline_steps(card, person, row["fd"])
+                             if matched and card.charges else None)
+                    people.append(evaluation.Defendant(
+                        text_id=tid, charge=(labels[tid]["charges"] or ["?"])[0],
+                        months=float(s["months"]), fine_yuan=s.get("fine_yuan"), person=person,
+                        steps=steps, neighbours=near, fold=evaluation.fold_of(tid, folds)))
+    own.close()
+    larger.close()
     report.cases = imported.loaded
-    report.p_at_10 = statistics.fmean(precisions) if precisions else 0.0
-    report.p_at_10_ceiling = statistics.fmean(ceilings) if ceilings else 0.0
+    report.p_at_10, report.p_at_10_ceiling = own.p_at_10, own.p_at_10_ceiling
+    report.ndcg_at_10 = own.ndcg_at_10
     report.p_at_10_full = statistics.fmean(full) if full else 0.0
     report.full_queries = len(full)
-    report.ndcg_at_10 = statistics.fmean(ndcgs) if ndcgs else 0.0
-    for variant, scores in per_variant.items():
-        n = len(scores["score"])
-        report.sentencing[variant] = {
-            "defendants": n,
-            "term_score": round(statistics.fmean(scores["score"]), 4) if n else 0.0,
-            "inside_range": round(statistics.fmean(scores["inside"]), 4) if n else 0.0,
-            "fine_within_20pct": round(statistics.fmean(scores["fine"]), 4)
-            if scores["fine"] else 0.0,
-            "fines_suggested": len(scores["fine_predicted"]),
-            "fines_actual": fines_actual,
-        }
+    if extra:
+        report.extra_library = {"judge_dev": own.as_dict(), "larger": larger.as_dict()}
+    echo(f"sentencing: {len(people)} defendants; fitting ({time.perf_counter() - started:.0f} s)")
+    scorer = evaluation.Scorer(people)
+    if defendants_out is not None:
+        defendants_out.extend(people)
+    everyone = range(len(people))
+    for variant, weight in VARIANTS.items():
+        report.sentencing[variant] = evaluation.score(
+            scorer, everyone, lambda i: shipped, weight).as_dict()
+    cv = evaluation.cross_validate(scorer, shipped, folds)
+    report.params = asdict(shipped)
+    report.cross_validation = {
+        "folds": cv.folds, "held_out": cv.held_out.as_dict(),
+        "chosen": [asdict(p) for p in cv.chosen], "fitted_on_all": asdict(cv.fitted_on_all),
+        "fitted_on_all_in_sample": evaluation.score(
+            scorer, everyone, lambda i: cv.fitted_on_all).as_dict(),
+    }
+    report.breakdown = {group: {k: r.as_dict() for k, r in rows_.items()}
+                        for group, rows_ in evaluation.breakdown(scorer, shipped).items()}
+    per_charge: dict[str, list[tuple[float, float, float]]] = {}
+    for i, d in enumerate(people):
+        got = scorer.suggestion(i, shipped)
+        if got is not None and got.months is not None:
+            per_charge.setdefault(d.charge, []).append(
+                (scorer.term(i, shipped)[0], d.months, got.months))
     for charge, items in sorted(per_charge.items(), key=lambda kv: -len(kv[1])):
         report.by_charge[charge] = {
             "n": len(items), "term_score": round(statistics.fmean(i[0] for i in items), 3),
@@ -204,3 +258,42 @@ def evaluate(
         }
     report.seconds = time.perf_counter() - started
     return report
+
+
+def _import_extra(
+    url: str, scratch: Path, extra: Sequence[ExtraSource], charges_of: dict[str, set],
+    echo: Callable[[str], None],
+) -> tuple[object, dict[str, set]]:
+    """Import the extra sources into the scratch library (after judge_dev's index was built:
+    that index does not see them) and index everything in a second store; the charges of
+    every case of the larger library: judge_dev's labels, gold labels of a source that has
+    them, else the extractor's (silver)."""
+    import sqlalchemy as sa
+
+    from dossier import db
+    from dossier.store.local import LocalStore
+    from schemas.tables import Case
+    from tasks.library import similar, similar_index
+    from tasks.library.importer import import_judgments, read_judgments
+
+    charges_all = dict(charges_of)
+    for source in extra:
+        gold = source.gold_charges()
+        for path in source.paths():
+            with path.open(encoding="utf-8") as handle:
+                done = import_judgments(lambda: db.session_scope(url), read_judgments(
+                    handle, source.text_field, source.id_field, id_prefix=source.prefix))
+            echo(f"imported {done.loaded} of {path.name} ({done.unchanged} already in, "
+                 f"{done.duplicates} duplicates)")
+        with db.session_scope(url) as session:
+            keys = dict(session.execute(
+                sa.select(Case.source_id, Case.dossier_id)
+                .where(Case.source_id.like(source.prefix + "%"))).all())
+            found = similar.profiles(session, list(keys.values()))
+            for sid, key in keys.items():
+                charges_all[key] = gold.get(sid) or (found[key].charges if key in found
+                                                      else set())
+    store = LocalStore(scratch / "store-larger")
+    with db.session_scope(url) as session:
+        similar_index.rebuild(store, session)
+    return similar_index.load_index(store), charges_all

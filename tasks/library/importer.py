@@ -90,9 +90,11 @@ def published_dossier_id(source_id: str) -> str:
 
 def read_judgments(
     lines: Iterable[str | bytes], text_field: str = "fd", id_field: str = "text_id",
-    failed: list[tuple[int, str]] | None = None,
+    failed: list[tuple[int, str]] | None = None, id_prefix: str = "",
 ) -> Iterator[Judgment]:
-    """Judgments of a JSON-lines stream; a bad line is recorded in ``failed`` and skipped."""
+    """Judgments of a JSON-lines stream; a bad line is recorded in ``failed`` and skipped.
+    ``id_prefix`` keeps the ids of two sources apart (LeCaRD's ``ridx`` and LeCaRDv2's
+    ``id`` are both small numbers)."""
     for number, raw in enumerate(lines, start=1):
         line = raw.decode("utf-8") if isinstance(raw, bytes) else raw
         if not line.strip():
@@ -100,12 +102,12 @@ def read_judgments(
         try:
             row = json.loads(line)
             text = row[text_field]
-            source_id = str(row[id_field])
+            source_id = id_prefix + str(row[id_field])
         except (ValueError, KeyError, TypeError) as error:
             if failed is not None:
                 failed.append((number, f"{type(error).__name__}: {str(error)[:80]}"))
             continue
-        if not isinstance(text, str) or not text.strip() or not source_id:
+        if not isinstance(text, str) or not text.strip() or source_id == id_prefix:
             if failed is not None:
                 failed.append((number, f"empty {text_field} or {id_field}"))
             continue

@@ -12,7 +12,7 @@ from tasks.library.importer import ImportReport, import_judgments, read_judgment
 def import_file(
     handle: BinaryIO, *, origin: str, text_field: str = "fd", id_field: str = "text_id",
     original_key: str | None = None, workers: int = 1, batch_size: int = 200,
-    progress: Callable[[ImportReport], None] | None = None,
+    progress: Callable[[ImportReport], None] | None = None, id_prefix: str = "",
 ) -> ImportReport:
     """Import every judgment of a JSON-lines stream into the configured library, then bring
     the similar-case index up to date with the cases it loaded (one re-index per file)."""
@@ -25,7 +25,7 @@ def import_file(
     report = ImportReport()
     lines = io.TextIOWrapper(handle, encoding="utf-8")
     import_judgments(
-        session_scope, read_judgments(lines, text_field, id_field, report.failed),
+        session_scope, read_judgments(lines, text_field, id_field, report.failed, id_prefix),
         origin=origin, original_key=original_key, workers=workers, batch_size=batch_size,
         progress=progress, report=report,
     )

@@ -51,6 +51,37 @@ def facts_span(text: str) -> tuple[int, int]:
     return lo, hi
 
 
+# the court's (or procuratorate's) finding: from 本院认为 to the charge it names (…，情节严重，
+# 其行为已构成开设赌场罪): the tier words there are a finding, not a statute quoted
+_FINDING_END = re.compile(r"构成[^。；，,]{0,30}?罪|以[^。；，,]{1,30}?罪(?:追究|定罪)")
+FINDING_MAX = 300
+
+
+def finding_span(text: str) -> tuple[int, int]:
+    """(start, end) of the reasoning's first finding, up to the charge it names (empty
+    when there is no 本院认为 or no charge named within ``FINDING_MAX`` characters)."""
+    start = _FACTS_END.search(text)
+    if not start or not start.group().startswith("本院"):
+        return len(text), len(text)
+    end = _FINDING_END.search(text, start.end(), start.end() + FINDING_MAX)
+    if not end:
+        return len(text), len(text)
+    return start.end(), end.end()
+
+
+_VERDICT = re.compile(r"(?:判\s*决|裁\s*定|决\s*定)\s*如\s*下")
+
+
+def reasoning_span(text: str) -> tuple[int, int]:
+    """(start, end) of the reasoning: from the first 本院认为 to the verdict (判决如下) or the
+    end (an indictment's reasoning runs to its close); empty without 本院认为."""
+    start = re.search(r"本院(?:经审查|审查)?认为", text)
+    if not start:
+        return len(text), len(text)
+    end = _VERDICT.search(text, start.end())
+    return start.start(), end.start() if end else len(text)
+
+
 def rows_for(case_id: int, documents: Sequence[TextDoc]) -> list[dict]:
     """The ``case_texts`` rows of one case (tokenised here: the costly part)."""
     rows = []

@@ -23,16 +23,19 @@ from tasks.library.texts import dossier_documents, facts_span
 from tasks.sentencing.suggest import (
     Neighbour,
     Suggestion,
+    fitted_params,
     guideline_points,
     neighbours_from_outcomes,
     suggest_case,
 )
 
 K = 10
-# Sentences of this many most similar cases inform the suggestion (dossier library evaluate
-# on judge_dev, round 1: term score 0.631 with 10, 0.638 with 20; the calibration of
-# round 2 moved little between 10 and 40)
-NEIGHBOURS = 20
+
+
+def neighbours_k() -> int:
+    """How many of the most similar cases inform the suggestion: fitted
+    (``tasks/sentencing/data/fitted.yaml``, ``dossier library evaluate --fit``)."""
+    return fitted_params().neighbours
 
 
 def card_case(session: Session, key: str) -> CardCase:
@@ -70,13 +73,21 @@ def library_text(session: Session, key: str) -> str | None:
     return "\n".join(texts) or None
 
 
-def neighbours_for(session: Session, hits: list[similar.SimilarHit]) -> dict[str, list[Neighbour]]:
-    """The similar cases' sentences by charges, each beside what the guideline's steps give
-    for that case (its card and facts from the library, its sentence unread)."""
-    guides = {h.dossier_id: guideline_points(card_case(session, h.dossier_id),
-                                             library_text(session, h.dossier_id))
-              for h in hits[:NEIGHBOURS] if h.outcomes}
-    return neighbours_from_outcomes(hits[:NEIGHBOURS], guides)
+def neighbours_for(
+    session: Session, hits: list[similar.SimilarHit], k: int | None = None,
+    cache: dict[str, dict[str, float]] | None = None,
+) -> dict[str, list[Neighbour]]:
+    """The sentences of the ``k`` most similar cases by charges, each beside what the
+    guideline's steps give for that case (its card and facts from the library, its sentence
+    unread). ``cache`` keeps those steps by case across calls (they do not depend on the
+    query: the evaluation asks for the same neighbours many times)."""
+    k = k or neighbours_k()
+    cache = {} if cache is None else cache
+    for h in hits[:k]:
+        if h.outcomes and h.dossier_id not in cache:
+            cache[h.dossier_id] = guideline_points(card_case(session, h.dossier_id),
+                                                   library_text(session, h.dossier_id))
+    return neighbours_from_outcomes(hits[:k], cache)
 
 
 def store_facts(store: ObjectStore, dossier_id: str) -> tuple[str | None, str | None]:
@@ -118,7 +129,7 @@ def for_key(
 ) -> tuple[list[similar.SimilarHit], list[Suggestion]]:
     ensure_index(store, session)
     query = similar.profile_of_library_case(session, key, store)
-    hits = similar_for(session, store, query, max(k, NEIGHBOURS))
+    hits = similar_for(session, store, query, max(k, neighbours_k()))
     text = library_text(session, key)
     return hits[:k], suggest_case(card_case(session, key), text, neighbours_for(session, hits))
 
@@ -136,5 +147,5 @@ def for_card(
     elif dossier_id:
         text, facts = store_facts(store, dossier_id)
     query = similar.profile_of_card(case, facts, key=dossier_id)
-    hits = similar_for(session, store, query, max(k, NEIGHBOURS))
+    hits = similar_for(session, store, query, max(k, neighbours_k()))
     return hits[:k], suggest_case(case, text, neighbours_for(session, hits))

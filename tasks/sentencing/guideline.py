@@ -43,6 +43,12 @@ class CircumstanceRule:
     first: bool
     mitigate_below_range: bool
     basis: str
+    # read in the reasoning (tasks/sentencing/circumstances.py), not on the card
+    words: tuple[str, ...] = ()
+    charges: tuple[str, ...] = ()  # only for these charges (empty: any)
+    excludes: tuple[str, ...] = ()  # not counted beside these (不作重复评价)
+    # Criminal Law articles ("67.3") whose citation states it (tasks/sentencing/circumstances.py)
+    articles: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -85,6 +91,8 @@ def guideline() -> Guideline:
             increase=tuple(c["increase"]) if "increase" in c else None,  # type: ignore[arg-type]
             typical=c["typical"], first=c.get("first", False),
             mitigate_below_range=c.get("mitigate_below_range", False), basis=c["basis"],
+            words=tuple(c.get("words", ())), charges=tuple(c.get("charges", ())),
+            excludes=tuple(c.get("excludes", ())), articles=tuple(c.get("articles", ())),
         )
         for kind, c in raw["circumstances"].items()
     }

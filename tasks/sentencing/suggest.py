@@ -49,6 +49,10 @@ import math
 import statistics
 from collections.abc import Sequence
 from dataclasses import asdict, dataclass, field
+from functools import lru_cache
+from pathlib import Path
+
+import yaml
 
 from dossier.privacy import mask_name
 from schemas.case_card import Case as CardCase
@@ -58,15 +62,39 @@ from tasks.sentencing.quantity import UNIT_LABELS, quantity, stated
 
 MAX_COMBINED_MONTHS = 240  # art. 69: 数罪并罚 up to 20 years (total under 35)
 MIN_NEIGHBOURS = 3
-# The fine's point inside the guideline's range (1000 yuan .. twice the amount): courts in
-# judge_dev fined about a fifth of the amount (盗窃, 诈骗); a project rule, measured.
-FINE_SHARE = 0.2
+FITTED = Path(__file__).resolve().parent / "data" / "fitted.yaml"
 DEFENDANT_ROLES = ("被告人", "犯罪嫌疑人")
 # the three amount tiers of the property crimes' articles (刑法第二百六十四条、第二百六十六条 …),
 # in the order of a three-tier ``yuan`` rule's tiers
 AMOUNT_TIERS = ("数额较大", "数额巨大", "数额特别巨大")
 # an amount or quantity the facts do not state is taken as the (geometric) middle of its tier
 UNKNOWN_POSITION = 0.5
+
+
+@dataclass(frozen=True)
+class Params:
+    """What is fitted rather than read in the law (``data/fitted.yaml``): the blend's weight
+    of the guideline's steps against the similar cases (for charges of the guideline and
+    for the others), how many similar cases inform it, and the fine's share of the amount
+    and the weight of the guideline's fine against the similar cases' fines.
+    ``dossier library evaluate`` fits them on training folds and scores held-out ones."""
+
+    weight_guideline: float = 0.5
+    weight_other: float = 0.25
+    neighbours: int = 20
+    # the calibration R of step 6 is shrunk by n / (n + shrink) for n comparable neighbours
+    # (few neighbours: closer to the steps); 0 = not shrunk
+    shrink: float = 0.0
+    # R and its quartiles as the median of the neighbours' ratios weighted by similarity
+    weighted: bool = False
+    fine_share: float = 0.2
+    fine_weight: float = 0.5
+
+
+@lru_cache(maxsize=1)
+def fitted_params() -> Params:
+    raw = yaml.safe_load(FITTED.read_text(encoding="utf-8"))
+    return Params(**raw["params"])
 
 
 @dataclass
@@ -79,6 +107,7 @@ class Neighbour:
     # what steps 1–5 give for that case's defendant (its facts and card, its sentence
     # unread): the blend compares the court's sentence with it
     guideline_months: float | None = None
+    similarity: float = 1.0  # the similar-case score of that case
 
 
 @dataclass
@@ -107,10 +136,14 @@ class ChargeResult:
     point: float
     detention_open: bool
     fine_rule: str | None
-    fine: float | None
+    fine_low: float | None  # the guideline's fine limits (yuan), where it has a rule
+    fine_high: float | None
+    amount: float | None  # the measure the tier was chosen by (yuan, grams …)
     has_fine: bool
     steps: list[str]
     ceiling: float = 180.0  # the tier's statutory maximum
+    base: float = 0.0  # step 2's point (基准刑), before the circumstances
+    tier: int = 0
 
 
 def _months(value: float) -> str:
@@ -210,15 +243,20 @@ def _adjust(
 
 def charge_result(
     charge: str, case: CardCase, person: str | None, text: str | None,
+    finding: str | None = None, kinds: Sequence[str] | None = None,
 ) -> ChargeResult | None:
-    """Steps 1–4 for one charge of one defendant; ``None`` when no rule covers it."""
+    """Steps 1–4 for one charge of one defendant; ``None`` when no rule covers it.
+    ``text`` is the facts (quantities and tier words), ``finding`` the reasoning's finding
+    (:func:`tasks.library.texts.finding_span`: tier words only; its quantities repeat the
+    facts')."""
     g = guideline()
     rule = g.charges.get(charge)
     if rule is None:
         return None
     steps: list[str] = []
     amount = quantity(rule.unit, case, text)
-    index, why = choose_tier(rule, amount, text, person, defendants(case))
+    words = "\n".join(t for t in (text, finding) if t) or None
+    index, why = choose_tier(rule, amount, words, person, defendants(case))
     if amount is None and rule.unit == "yuan" and len(rule.tiers) == len(AMOUNT_TIERS):
         # no amount read, but the documents name the tier (…秘密窃取公司财物，数额巨大)
         named = [AMOUNT_TIERS.index(t) for t in case.amount_tiers_stated if t in AMOUNT_TIERS]
@@ -251,7 +289,11 @@ def charge_result(
     # none (its tiers turn on the facts' words) starts where the guideline puts a typical
     # case, the middle of its starting range (a derived start, the statute's lower quarter,
     # still rises as an unknown measure would)
-    unknown = (_unknown_position(rule, index) if rule.unit
+    # an aggravated tier entered by words (情节严重 …) has no measure to place a case in it:
+    # it starts where the guideline puts that aggravation, the middle of its starting range
+    # (the words are the aggravation; a higher place would count them twice)
+    unknown = (0.0 if index > 0 and tier.threshold is None
+               else _unknown_position(rule, index) if rule.unit
                else UNKNOWN_POSITION if not tier.start_from_guideline else 0.0)
     rise = (cap - middle) * (f if f is not None else unknown)
     base_low, base, base_high = tier.start[0] + rise, middle + rise, tier.start[1] + rise
@@ -259,7 +301,7 @@ def charge_result(
                  + (f"数额/数量在本档中的位置 {f:.2f}）" if f is not None
                     else "数额/数量未载明，取本档中值）" if unknown
                     else "取起点中值）"))
-    kinds = circumstance_kinds(case, person)
+    kinds = list(kinds) if kinds is not None else circumstance_kinds(case, person)
     if kinds:
         steps.append("3. 量刑情节调节：")
     else:
@@ -278,17 +320,17 @@ def charge_result(
         steps.append(f"4. 法定刑限制：{_months(floor)}–{_months(ceiling)}"
                      + (f"（{'、'.join(mitigating)}可减轻处罚）" if mitigating else ""))
     low, point, high = clamped
-    fine_rule, fine = None, None
+    fine_rule, fine_low, fine_high = None, None, None
     if rule.fine and st.fined:
-        lo_f = float(rule.fine["min_yuan"])
-        hi_f = (amount * rule.fine["times_amount"] if amount
-                else float(rule.fine["no_amount_max_yuan"]))
-        fine = max(lo_f, min(hi_f, FINE_SHARE * amount if amount else lo_f))
-        fine_rule = (f"罚金：{rule.fine['basis'].split(' ', 1)[-1]}，即 {lo_f:g}–{hi_f:g}元；"
-                     f"取数额的{FINE_SHARE:.0%}（不低于下限）")
+        fine_low = float(rule.fine["min_yuan"])
+        fine_high = (amount * rule.fine["times_amount"] if amount
+                     else float(rule.fine["no_amount_max_yuan"]))
+        fine_rule = rule.fine["basis"].split(" ", 1)[-1]
     return ChargeResult(charge=charge, low=low, high=high, point=point,
-                        detention_open=st.detention_open, fine_rule=fine_rule, fine=fine,
-                        has_fine=st.fined, steps=steps, ceiling=ceiling)
+                        detention_open=st.detention_open, fine_rule=fine_rule,
+                        fine_low=fine_low, fine_high=fine_high, amount=amount,
+                        has_fine=st.fined, steps=steps, ceiling=ceiling, base=base,
+                        tier=index)
 
 
 def _combine(results: list[ChargeResult], steps: list[str]) -> tuple[float, float, float]:
@@ -305,6 +347,23 @@ def _combine(results: list[ChargeResult], steps: list[str]) -> tuple[float, floa
     return low, point, high
 
 
+def _weighted_quartiles(values: list[float], weights: list[float]
+                        ) -> tuple[float, float, float]:
+    """The 25th, 50th and 75th weighted percentiles (the lower value at a tie)."""
+    pairs = sorted(zip(values, weights, strict=True))
+    total = sum(w for _, w in pairs)
+
+    def at(share: float) -> float:
+        run = 0.0
+        for v, w in pairs:
+            run += w
+            if run >= share * total - 1e-12:
+                return v
+        return pairs[-1][0]
+
+    return at(0.25), at(0.5), at(0.75)
+
+
 def _quartiles(values: list[float]) -> tuple[float, float, float]:
     values = sorted(values)
     if len(values) == 1:
@@ -313,50 +372,97 @@ def _quartiles(values: list[float]) -> tuple[float, float, float]:
     return q[0], statistics.median(values), q[2]
 
 
+@dataclass
+class GuidelineSteps:
+    """Steps 1–5 for one defendant (no similar cases): what the blend starts from."""
+
+    charges: list[str]
+    results: list[ChargeResult]
+    guide: tuple[float, float, float] | None  # low, point, high in months
+    lines: list[str]
+    kinds: set[str]
+
+
+def guideline_steps(case: CardCase, person: str | None, text: str | None) -> GuidelineSteps:
+    """Steps 1–5 of the guideline for one defendant; ``text`` is cut to its facts here."""
+    charges = list(dict.fromkeys(case.charges))
+    kinds = circumstance_kinds(case, person, text)
+    if text:
+        # tiers and quantities are read in the facts and in the finding that opens the
+        # reasoning (本院认为，被告人…开设赌场，情节严重，其行为已构成开设赌场罪): the rest of
+        # the reasoning and the statute it quotes (第一百三十三条…逃逸…) would put every case
+        # in the top tier
+        from tasks.library.texts import facts_span, finding_span
+
+        lo, hi = facts_span(text)
+        f_lo, f_hi = finding_span(text)
+        finding = text[f_lo:f_hi] if f_lo >= hi and f_hi > f_lo else None
+        text = text[lo:hi]
+    else:
+        finding = None
+    lines: list[str] = []
+    results = []
+    for charge in charges:
+        r = charge_result(charge, case, person, text, finding, kinds)
+        if r is None:
+            lines.append(f"【{charge}】无量刑规则（指导意见与本系统规则均未收录）：仅参照类案")
+        else:
+            lines += r.steps
+            results.append(r)
+    guide = _combine(results, lines) if results else None
+    return GuidelineSteps(charges=charges, results=results, guide=guide, lines=lines,
+                          kinds=set(kinds))
+
+
 def suggest_for_person(
     case: CardCase, person: str | None, text: str | None,
     neighbours: dict[str, list[Neighbour]] | None = None, weight: float | None = None,
+    params: Params | None = None,
 ) -> Suggestion | None:
     """The suggestion for one defendant (``person`` None: the case's only, unnamed one).
 
     ``neighbours`` maps a catalogue charge to the similar cases' sentences for it;
-    ``weight`` overrides the guideline's share in the blend (evaluation)."""
+    ``weight`` overrides the guideline's share in the blend, ``params`` the fitted
+    parameters (evaluation)."""
+    if not case.charges:
+        return None
+    return blend(guideline_steps(case, person, text), person, neighbours, params, weight)
+
+
+def blend(
+    done: GuidelineSteps, person: str | None,
+    neighbours: dict[str, list[Neighbour]] | None = None, params: Params | None = None,
+    weight: float | None = None,
+) -> Suggestion | None:
+    """Step 6 (the similar cases), the penalty, probation and the fine, from steps 1–5."""
+    params = params or fitted_params()
     neighbours = neighbours or {}
-    charges = list(dict.fromkeys(case.charges))
+    charges, results, guide = done.charges, done.results, done.guide
     if not charges:
         return None
-    if text:
-        # tiers and quantities are read in the facts only: a judgment's reasoning and the
-        # statute it quotes (第一百三十三条…逃逸…) would put every case in the top tier
-        from tasks.library.texts import facts_span
-
-        lo, hi = facts_span(text)
-        text = text[lo:hi]
-    steps: list[str] = []
-    results = []
-    for charge in charges:
-        r = charge_result(charge, case, person, text)
-        if r is None:
-            steps.append(f"【{charge}】无量刑规则（指导意见与本系统规则均未收录）：仅参照类案")
-        else:
-            steps += r.steps
-            results.append(r)
-    guide = _combine(results, steps) if results else None
+    steps = list(done.lines)
     ruled = guideline().charges
     near = neighbours.get(charge_key(charges), [])
     terms = [float(n.months) for n in near if n.months]
-    fines = [n.fine_yuan for n in near if n.fine_yuan]
     # how the courts of the similar cases sentenced relative to what these steps give
     # for those very cases: ln((actual + 1) / (steps + 1)) per neighbour
-    ratios = [math.log((n.months + 1) / (n.guideline_months + 1)) for n in near
-              if n.months and n.guideline_months]
+    compared = [n for n in near if n.months and n.guideline_months]
+    ratios = [math.log((n.months + 1) / (n.guideline_months + 1))  # type: ignore[operator]
+              for n in compared]
+    if weight is None:
+        weight = (params.weight_guideline
+                  if all(ruled.get(c) and ruled[c].guideline for c in charges)
+                  else params.weight_other)
+    w = weight
     low = point = high = None
     if guide is not None:
         low, point, high = guide
     if guide is not None and len(ratios) >= MIN_NEIGHBOURS:
-        w = weight if weight is not None else (
-            0.5 if all(ruled.get(c) and ruled[c].guideline for c in charges) else 0.25)
-        r1, r, r3 = _quartiles(ratios)
+        r1, r, r3 = (_weighted_quartiles(ratios, [n.similarity for n in compared])
+                     if params.weighted else _quartiles(ratios))
+        if params.shrink:
+            trust = len(ratios) / (len(ratios) + params.shrink)
+            r1, r, r3 = r1 * trust, r * trust, r3 * trust
         shift = math.exp((1 - w) * r)
         steps.append(
             f"6. 类案校准：{len(ratios)}件最相似的同罪案件，实际刑期与按上述步骤对其计算之刑的"
@@ -372,8 +478,6 @@ def suggest_for_person(
         high = min(high, max(top, point))
     elif len(terms) >= MIN_NEIGHBOURS:
         q1, median, q3 = _quartiles(terms)
-        w = weight if weight is not None else (
-            0.5 if all(ruled.get(c) and ruled[c].guideline for c in charges) else 0.25)
         if guide is None:
             w = 0.0
         steps.append(f"6. 类案参照：{len(terms)}件最相似案件同罪刑期中位数 {_months(median)}"
@@ -396,28 +500,10 @@ def suggest_for_person(
         point_m, low_m, high_m = min(point_m, 6), min(low_m, 6), min(high_m, 6)
     else:
         penalty = "拘役" if point_m <= 6 and detention else "有期徒刑"
-    kinds = {c.kind for c in case.circumstances if c.person in (None, person)}
+    kinds = done.kinds
     probation = point_m <= 36 and "累犯" not in kinds
-    fine = None
-    # the similar cases' fines grow with their terms: those sentenced to about this term
-    # (the nearest in ln(months + 1)) say more about this fine than all of them
-    fines = nearest_fines(near, point_m) or fines
-    rule_fines = [r for r in results if r.fine is not None]
-    has_fine = any(r.has_fine for r in results) or bool(fines)
-    if rule_fines:
-        fine = sum(r.fine for r in rule_fines if r.fine)
-        steps += [r.fine_rule for r in rule_fines if r.fine_rule]
-        if len(fines) >= MIN_NEIGHBOURS:
-            fine = 0.5 * fine + 0.5 * statistics.median(fines)
-            steps.append(f"  罚金：刑期相近的{len(fines)}件类案罚金中位数 "
-                         f"{statistics.median(fines):g}元，取二者平均")
-    elif has_fine and len(fines) >= MIN_NEIGHBOURS:
-        fine = statistics.median(fines)
-        steps.append(f"罚金：依法并处；参照刑期相近的{len(fines)}件类案罚金中位数 {fine:g}元")
-    elif has_fine:
-        steps.append("罚金：依法并处，无类案可参照，数额由承办人依情节确定")
-    if fine is not None:
-        fine = round_fine(fine)
+    fine, fine_lines = suggest_fine(results, near, point_m, params)
+    steps += fine_lines
     name = mask_name(person) if person else "被告人"
     head = (f"被告人{name}：建议{penalty}{_months(point_m)}（幅度 {_months(low_m)}–"
             f"{_months(high_m)}）" + (f"，并处罚金{fine:g}元" if fine else "")
@@ -429,14 +515,60 @@ def suggest_for_person(
     )
 
 
-def circumstance_kinds(case: CardCase, person: str | None) -> list[str]:
-    """The circumstances of one defendant: the card's, and 前科 where the card records an
-    earlier sentence of a defendant who is not a 累犯 (指导意见 三、(十四))."""
+def suggest_fine(
+    results: Sequence[ChargeResult], near: Sequence[Neighbour], months: int, params: Params,
+) -> tuple[float | None, list[str]]:
+    """The fine (yuan, in round sums) and its explanation: the guideline's rule where it has
+    one (its share ``params.fine_share`` of the amount, inside the rule's limits), blended
+    with the fines of the similar cases sentenced to about ``months``; else their median."""
+    lines: list[str] = []
+    fine = None
+    fines = [n.fine_yuan for n in near if n.fine_yuan]
+    # the similar cases' fines grow with their terms: those sentenced to about this term
+    # (the nearest in ln(months + 1)) say more about this fine than all of them
+    fines = nearest_fines(near, months) or fines
+    rule_fines = [r for r in results if r.fine_low is not None]
+    has_fine = any(r.has_fine for r in results) or bool(fines)
+    if rule_fines:
+        fine = 0.0
+        for r in rule_fines:
+            assert r.fine_low is not None and r.fine_high is not None
+            share = params.fine_share * r.amount if r.amount else r.fine_low
+            fine += max(r.fine_low, min(r.fine_high, share))
+            lines.append(f"罚金：{r.fine_rule}，即 {r.fine_low:g}–{r.fine_high:g}元；"
+                         f"取数额的{params.fine_share:.0%}（不低于下限）")
+        if len(fines) >= MIN_NEIGHBOURS:
+            fw = params.fine_weight
+            fine = fw * fine + (1 - fw) * statistics.median(fines)
+            lines.append(f"  罚金：刑期相近的{len(fines)}件类案罚金中位数 "
+                         f"{statistics.median(fines):g}元，规则占{fw:.0%}")
+    elif has_fine and len(fines) >= MIN_NEIGHBOURS:
+        fine = statistics.median(fines)
+        lines.append(f"罚金：依法并处；参照刑期相近的{len(fines)}件类案罚金中位数 {fine:g}元")
+    elif has_fine:
+        lines.append("罚金：依法并处，无类案可参照，数额由承办人依情节确定")
+    return (round_fine(fine) if fine is not None else None), lines
+
+
+def circumstance_kinds(case: CardCase, person: str | None, text: str | None = None
+                       ) -> list[str]:
+    """The circumstances of one defendant: the card's, 前科 where the card records an
+    earlier sentence of a defendant who is not a 累犯 (指导意见 三、(十四)), and those read
+    in the reasoning of ``text`` (:mod:`tasks.sentencing.circumstances`); one that the
+    guideline does not count beside another found (当庭自愿认罪 beside 坦白) is left out."""
+    from tasks.sentencing.circumstances import cited_circumstances, further_circumstances
+
     kinds = [c.kind for c in case.circumstances if c.person in (None, person)]
+    names = [n for n in defendants(case) if n]
+    kinds += further_circumstances(text, person, names, list(dict.fromkeys(case.charges)))
+    kinds += cited_circumstances(case)
     priors = [p for p in case.prior_convictions if p.person == person or person is None]
     if priors and "累犯" not in kinds:
         kinds.append("前科")
-    return list(dict.fromkeys(kinds))
+    rules = guideline().circumstances
+    kinds = list(dict.fromkeys(kinds))
+    return [k for k in kinds
+            if not (k in rules and set(rules[k].excludes) & set(kinds))]
 
 
 def round_fine(yuan: float) -> float:
@@ -469,11 +601,12 @@ def defendants(case: CardCase) -> list[str | None]:
 def suggest_case(
     case: CardCase, text: str | None = None,
     neighbours: dict[str, list[Neighbour]] | None = None, weight: float | None = None,
+    params: Params | None = None,
 ) -> list[Suggestion]:
     """A suggestion per defendant of ``case`` (its own sentences are not read)."""
     out = []
     for person in defendants(case):
-        s = suggest_for_person(case, person, text, neighbours, weight)
+        s = suggest_for_person(case, person, text, neighbours, weight, params)
         if s is not None:
             out.append(s)
     return out
@@ -504,7 +637,8 @@ def neighbours_from_outcomes(
                 guide = next(iter(points.values()))
             out.setdefault(charge_key(names), []).append(
                 Neighbour(months=o.months, fine_yuan=o.fine_yuan,
-                          probation=o.probation_months is not None, guideline_months=guide))
+                          probation=o.probation_months is not None, guideline_months=guide,
+                          similarity=max(float(getattr(hit, "score", 1.0) or 0.0), 1e-6)))
     return out
 
 

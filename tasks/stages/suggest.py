@@ -76,8 +76,9 @@ def artifact(store: ObjectStore, dossier_id: str) -> str | None:
 STAGE = Stage(
     name="suggest",
     description="similar cases (类案推送) and the sentencing suggestion (量刑建议) → suggestions/",
+    # tasks.nlp.extract.fields: the test of a court's finding the further circumstances use
     code=("tasks.stages.suggest", "tasks.sentencing", "tasks.library", "schemas.case_card",
-          "schemas.library_tables"),
+          "schemas.library_tables", "tasks.nlp.extract.fields"),
     libraries=("bm25s", "jieba", "sqlalchemy"),
     inputs=lambda ctx: [case_card_key(ctx.dossier_id), documents_key(ctx.dossier_id)],
     outputs=lambda ctx: [suggestions_key(ctx.dossier_id)],

@@ -16,6 +16,7 @@ from tasks.sentencing.quantity import blood_alcohol, drug_grams_of, injury_grade
 from tasks.sentencing.statutory import derive, ranges
 from tasks.sentencing.suggest import (
     Neighbour,
+    Params,
     charge_key,
     choose_tier,
     guideline_points,
@@ -149,7 +150,8 @@ def test_similar_cases_calibrate_the_steps_by_how_their_courts_sentenced() -> No
     assert steps == {"张**": float(alone.months)}
     twice = {"盗窃罪": [Neighbour(months=2 * m + 1, fine_yuan=None, guideline_months=m)
                        for m in (6, 8, 10, 12)]}
-    calibrated = suggest_for_person(theft(5_000), "张三丰", None, twice)
+    calibrated = suggest_for_person(theft(5_000), "张三丰", None, twice,
+                                    params=Params(weight_guideline=0.5))
     assert calibrated and calibrated.months
     assert abs((calibrated.months + 1) / (alone.months + 1) - 2 ** 0.5) < 0.15
     assert "类案校准" in calibrated.explanation

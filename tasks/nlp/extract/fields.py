@@ -728,34 +728,14 @@ def _circumstances(doc: Doc, sections: Sections, defendants: list[str]) -> list[
     found: list[tuple[str | None, str]] = []
     for span in _spans(doc, KEYWORDS_KEY, "CIRCUMSTANCE", lo, hi):
         kind = span.id_ or span.text
-        s_lo = max(text.rfind("。", lo, span.start_char), text.rfind("；", lo, span.start_char)) + 1
-        s_lo = max(s_lo, lo)
-        ends = [
-            i
-            for i in (text.find("。", span.end_char, hi), text.find("；", span.end_char, hi))
-            if i >= 0
-        ]
-        s_hi = min(ends) if ends else hi
-        sentence = text[s_lo:s_hi]
-        before = text[s_lo : span.start_char]
-        if before.rfind("《") > before.rfind("》"):
-            continue  # part of a title: 《关于处理自首和立功…的意见》
-        if _NEGATION.search(before) or re.search(
-            rf"(?:不构成|不属于?|不能认定为?|不认定为?|不应认定为?|不具有){kind}", sentence
-        ):
+        before = court_finding(text, lo, hi, span.start_char, span.end_char, kind)
+        if before is None:
             continue
-        if _DEFENCE.search(sentence):
-            # the court often answers in the sentence after the defence's (上述辩护意见…予以采纳)
-            following = "。".join(text[s_hi:hi].split("。")[:2])[:200]
-            if _REJECTED.search(sentence) or not (
-                _ACCEPTED.search(sentence) or _ACCEPTED.search(following)
-            ):
-                continue
         if kind == "退赃退赔" and re.search(r"(责令|予以|依法|应当|未)[^，。]{0,4}$", before):
             continue
         if kind == "未遂" and "未遂" not in text[span.start_char - 2 : span.end_char + 1]:
             continue
-        persons = _persons_for(before, defendants)
+        persons = persons_for(before, defendants)
         for person in persons:
             found.append((person, kind))
     # 如实供述 is 坦白 only where it is not part of a 自首
@@ -773,7 +753,37 @@ def _circumstances(doc: Doc, sections: Sections, defendants: list[str]) -> list[
 _ALL_DEFENDANTS = re.compile(r"(?:[二两三四五六七八九十]|两名|各|上述|全体)被告人|被告人均")
 
 
-def _persons_for(before: str, defendants: list[str]) -> list[str | None]:
+def court_finding(text: str, lo: int, hi: int, start: int, end: int, kind: str) -> str | None:
+    """Whether the court finds the circumstance ``kind`` whose word is ``text[start:end]``
+    (inside the reasoning ``text[lo:hi]``): not part of a title (《关于处理自首和立功…》),
+    not negated (不构成自首), not a defence's claim the court does not accept (辩护人提出…
+    系犯罪中止…不予采纳). Returns the words of its sentence before it (whose person it is),
+    or ``None``. Shared by the card's circumstances and the sentencing module's further
+    ones (:mod:`tasks.sentencing.circumstances`)."""
+    s_lo = max(text.rfind("。", lo, start), text.rfind("；", lo, start)) + 1
+    s_lo = max(s_lo, lo)
+    ends = [i for i in (text.find("。", end, hi), text.find("；", end, hi)) if i >= 0]
+    s_hi = min(ends) if ends else hi
+    sentence = text[s_lo:s_hi]
+    before = text[s_lo:start]
+    if before.rfind("《") > before.rfind("》"):
+        return None
+    if _NEGATION.search(before) or re.search(
+        rf"(?:不构成|不属于?|不能认定为?|不认定为?|不应认定为?|不具有|而非){re.escape(kind)}",
+        sentence,
+    ):
+        return None
+    if _DEFENCE.search(sentence):
+        # the court often answers in the sentence after the defence's (上述辩护意见…予以采纳)
+        following = "。".join(text[s_hi:hi].split("。")[:2])[:200]
+        if _REJECTED.search(sentence) or not (
+            _ACCEPTED.search(sentence) or _ACCEPTED.search(following)
+        ):
+            return None
+    return before
+
+
+def persons_for(before: str, defendants: list[str]) -> list[str | None]:
     if len(defendants) == 1:
         return [defendants[0]]
     hits = sorted(((before.rfind(n), n) for n in defendants if before.rfind(n) >= 0), reverse=True)
