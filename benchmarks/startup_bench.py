@@ -167,6 +167,41 @@ def cold_chain() -> None:
         print(f"  {time.perf_counter() - start:7.2f} s  the whole process (python start to exit)")
 
 
+# --- part 2b: the page workers' start ----------------------------------------------
+
+def pool_child(mode: str) -> None:
+    """In a fresh process: how long until a page pool answers its first call, for two
+    pools one after the other (as ``dossier process`` makes one per dossier). ``plain``
+    is the forkserver without preloading (as before), ``preload`` the page pool's own
+    (its fork server imports the page code once, tasks.stages.page_pool)."""
+    import multiprocessing
+    import os
+
+    from pebble import ProcessPool
+
+    from tasks.stages import page_pool
+
+    for round_ in ("first pool", "second pool"):
+        start = time.perf_counter()
+        if mode == "plain":
+            pool = ProcessPool(max_workers=1, context=multiprocessing.get_context("forkserver"),
+                               initializer=page_pool._init_worker, initargs=(1,))
+        else:
+            pool = page_pool._pool_for(1, 1)
+        pool.schedule(os.getpid).result()
+        print(f"  {time.perf_counter() - start:7.2f} s  {mode}: {round_}, start to first answer")
+        if mode == "plain":
+            pool.close()
+            pool.join()
+        else:
+            page_pool.shutdown_pool()
+
+
+def pool_start() -> None:
+    for mode in ("plain", "preload"):
+        subprocess.run([sys.executable, __file__, "--pool-child", mode], cwd=ROOT, check=True)
+
+
 # --- part 3: deployed runs ---------------------------------------------------------
 
 def _wait_run(stack, key: str, timeout: float):
@@ -259,9 +294,14 @@ def main() -> int:
     parser.add_argument("--timeout", type=float, default=900.0)
     parser.add_argument("--no-chain", action="store_true", help="skip the stages' cold run")
     parser.add_argument("--cold-chain-child", type=Path, help=argparse.SUPPRESS)
+    parser.add_argument("--pool-child", choices=("plain", "preload"), help=argparse.SUPPRESS)
+    parser.add_argument("--no-pool", action="store_true", help="skip the page pool's start")
     args = parser.parse_args()
     if args.cold_chain_child:
         cold_chain_child(args.cold_chain_child)
+        return 0
+    if args.pool_child:
+        pool_child(args.pool_child)
         return 0
 
     from benchmarks.common import print_machine
@@ -271,6 +311,9 @@ def main() -> int:
     if not args.no_chain:
         print("one one-page dossier through every stage in a fresh process, no Prefect:")
         cold_chain()
+    if not args.no_pool:
+        print("page workers' start (one worker; two pools in one process):")
+        pool_start()
     if args.deployed:
         deployed(args.deployed, args.timeout)
         print_machine()  # the load may have changed meanwhile
