@@ -268,7 +268,7 @@ def deployed(count: int, timeout: float) -> None:
                                           stack.folder / f"startup-{n:03d}.pdf")
             key = f"incoming/{path.name}"
             uploaded_at = datetime.now(UTC)
-            stack.store.put_file(key, path)
+            stack.store().put_file(key, path)
             run = _wait_run(stack, key, timeout)
             phases = _phases(run, uploaded_at)
             whole = (run.state.timestamp - uploaded_at).total_seconds()
