@@ -89,6 +89,36 @@ def imports(repeat: int, modules: tuple[str, ...]) -> None:
     print(f"ingest process imports, self time {total:.1f} s, largest (s): {top}")
 
 
+_GX_IMPORT = """
+import time
+import numpy, pandas, sqlalchemy  # a validating run has these already
+start = time.perf_counter()
+if {deferred}:
+    from tasks.quality.context import import_gx
+    import_gx()
+else:
+    import great_expectations
+print(time.perf_counter() - start)
+"""
+
+
+def gx_import(repeat: int) -> None:
+    """Importing GX as it comes (it imports altair and scipy.stats) against
+    ``import_gx`` (both deferred, dossier.deferred): the median of ``repeat`` fresh
+    processes each, taken in turns so a change of load hits both alike."""
+    times: dict[bool, list[float]] = {False: [], True: []}
+    for _ in range(repeat):
+        for deferred in (False, True):
+            done = subprocess.run([sys.executable, "-c", _GX_IMPORT.format(deferred=deferred)],
+                                  cwd=ROOT, check=True, capture_output=True, text=True)
+            times[deferred].append(float(done.stdout.strip().splitlines()[-1]))
+    from benchmarks.common import ratio_line
+
+    print(ratio_line("import GX, altair and scipy.stats deferred",
+                     statistics.median(times[True]), statistics.median(times[False]),
+                     "import great_expectations as it comes", "s"))
+
+
 # --- part 2: the stages, cold, without Prefect ---------------------------------------
 
 def _timed(label: str, timings: list[tuple[str, float]], function):
@@ -308,6 +338,7 @@ def main() -> int:
 
     print_machine()
     imports(args.repeat, tuple(args.modules))
+    gx_import(args.repeat)
     if not args.no_chain:
         print("one one-page dossier through every stage in a fresh process, no Prefect:")
         cold_chain()
