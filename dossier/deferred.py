@@ -114,7 +114,10 @@ def defer(name: str) -> bool:
     with _lock:
         if name in sys.modules:
             return False
-        spec = importlib.util.find_spec(name)
+        try:
+            spec = importlib.util.find_spec(name)
+        except ModuleNotFoundError:  # its parent package is missing
+            return False
         if spec is None:
             return False
         stand_in = _Deferred(name)

@@ -15,6 +15,7 @@ from dossier.deferred import defer, is_deferred
 import runs
 
 assert defer("heavy") and not defer("heavy") and not defer("no_such_module_here")
+assert not defer("no_such_package_here.sub")
 import heavy
 assert runs.log == [] and is_deferred("heavy"), runs.log
 assert heavy.__name__ == "heavy" and heavy.__spec__.name == "heavy"  # no load for these
