@@ -82,7 +82,7 @@ def main() -> int:
 def _burst(stack, args: argparse.Namespace) -> int:
     from prefect.client.orchestration import get_client
 
-    store, folder, database_url = stack.store, stack.folder, stack.database_url
+    store, folder, database_url = stack.store(), stack.folder, stack.database_url
     with get_client(sync_client=True) as client:
         deployment = client.read_deployment_by_name(stack.target.ingest_deployment)
     limit = deployment.concurrency_limit or (

@@ -89,6 +89,36 @@ def imports(repeat: int, modules: tuple[str, ...]) -> None:
     print(f"ingest process imports, self time {total:.1f} s, largest (s): {top}")
 
 
+_GX_IMPORT = """
+import time
+import numpy, pandas, sqlalchemy  # a validating run has these already
+start = time.perf_counter()
+if {deferred}:
+    from tasks.quality.context import import_gx
+    import_gx()
+else:
+    import great_expectations
+print(time.perf_counter() - start)
+"""
+
+
+def gx_import(repeat: int) -> None:
+    """Importing GX as it comes (it imports altair and scipy.stats) against
+    ``import_gx`` (both deferred, dossier.deferred): the median of ``repeat`` fresh
+    processes each, taken in turns so a change of load hits both alike."""
+    times: dict[bool, list[float]] = {False: [], True: []}
+    for _ in range(repeat):
+        for deferred in (False, True):
+            done = subprocess.run([sys.executable, "-c", _GX_IMPORT.format(deferred=deferred)],
+                                  cwd=ROOT, check=True, capture_output=True, text=True)
+            times[deferred].append(float(done.stdout.strip().splitlines()[-1]))
+    from benchmarks.common import ratio_line
+
+    print(ratio_line("import GX, altair and scipy.stats deferred",
+                     statistics.median(times[True]), statistics.median(times[False]),
+                     "import great_expectations as it comes", "s"))
+
+
 # --- part 2: the stages, cold, without Prefect ---------------------------------------
 
 def _timed(label: str, timings: list[tuple[str, float]], function):
@@ -167,6 +197,41 @@ def cold_chain() -> None:
         print(f"  {time.perf_counter() - start:7.2f} s  the whole process (python start to exit)")
 
 
+# --- part 2b: the page workers' start ----------------------------------------------
+
+def pool_child(mode: str) -> None:
+    """In a fresh process: how long until a page pool answers its first call, for two
+    pools one after the other (as ``dossier process`` makes one per dossier). ``plain``
+    is the forkserver without preloading (as before), ``preload`` the page pool's own
+    (its fork server imports the page code once, tasks.stages.page_pool)."""
+    import multiprocessing
+    import os
+
+    from pebble import ProcessPool
+
+    from tasks.stages import page_pool
+
+    for round_ in ("first pool", "second pool"):
+        start = time.perf_counter()
+        if mode == "plain":
+            pool = ProcessPool(max_workers=1, context=multiprocessing.get_context("forkserver"),
+                               initializer=page_pool._init_worker, initargs=(1,))
+        else:
+            pool = page_pool._pool_for(1, 1)
+        pool.schedule(os.getpid).result()
+        print(f"  {time.perf_counter() - start:7.2f} s  {mode}: {round_}, start to first answer")
+        if mode == "plain":
+            pool.close()
+            pool.join()
+        else:
+            page_pool.shutdown_pool()
+
+
+def pool_start() -> None:
+    for mode in ("plain", "preload"):
+        subprocess.run([sys.executable, __file__, "--pool-child", mode], cwd=ROOT, check=True)
+
+
 # --- part 3: deployed runs ---------------------------------------------------------
 
 def _wait_run(stack, key: str, timeout: float):
@@ -233,7 +298,7 @@ def deployed(count: int, timeout: float) -> None:
                                           stack.folder / f"startup-{n:03d}.pdf")
             key = f"incoming/{path.name}"
             uploaded_at = datetime.now(UTC)
-            stack.store.put_file(key, path)
+            stack.store().put_file(key, path)
             run = _wait_run(stack, key, timeout)
             phases = _phases(run, uploaded_at)
             whole = (run.state.timestamp - uploaded_at).total_seconds()
@@ -259,18 +324,27 @@ def main() -> int:
     parser.add_argument("--timeout", type=float, default=900.0)
     parser.add_argument("--no-chain", action="store_true", help="skip the stages' cold run")
     parser.add_argument("--cold-chain-child", type=Path, help=argparse.SUPPRESS)
+    parser.add_argument("--pool-child", choices=("plain", "preload"), help=argparse.SUPPRESS)
+    parser.add_argument("--no-pool", action="store_true", help="skip the page pool's start")
     args = parser.parse_args()
     if args.cold_chain_child:
         cold_chain_child(args.cold_chain_child)
+        return 0
+    if args.pool_child:
+        pool_child(args.pool_child)
         return 0
 
     from benchmarks.common import print_machine
 
     print_machine()
     imports(args.repeat, tuple(args.modules))
+    gx_import(args.repeat)
     if not args.no_chain:
         print("one one-page dossier through every stage in a fresh process, no Prefect:")
         cold_chain()
+    if not args.no_pool:
+        print("page workers' start (one worker; two pools in one process):")
+        pool_start()
     if args.deployed:
         deployed(args.deployed, args.timeout)
         print_machine()  # the load may have changed meanwhile

@@ -81,7 +81,7 @@ def ingest_dossier(
 
     logger = get_run_logger()
     deadline = dossier_deadline()  # pages not read by then fail at once: the run ends
-    intake = retrieve(upload_ref_of(upload, key, path))
+    intake = retrieve(upload_ref_of(upload, key, path), engine)
     outcome = DossierOutcome(
         upload=masked_filename(intake.upload), dossier_id=intake.dossier_id,
         page_count=intake.page_count,

@@ -40,7 +40,7 @@ from tasks.stages.contract import (
 from tasks.stages.intake import IntakeOutcome, take_in
 from tasks.stages.library import register_intake
 from tasks.stages.outcome import DossierOutcome, fill_from_store, summary_markdown
-from tasks.stages.page_pool import read_page_isolated, shutdown_pool
+from tasks.stages.page_pool import read_page_isolated, shutdown_pool, warm_pool
 from tasks.stages.pages import failed_page, keep_page_record
 from tasks.stages.progress import RunStatus, conclude_run
 from tasks.stages.quality import data_docs_index
@@ -63,12 +63,19 @@ def _run(dossier_id: str, name: str, params: dict[str, object] | None = None,
 
 
 @task(name="retrieve", retries=2, retry_delay_seconds=5)
-def retrieve(upload: str) -> IntakeOutcome:
+def retrieve(upload: str, engine: str | None = None) -> IntakeOutcome:
     """The upload a sealed reference names, from ``incoming/`` or a local file (opened
     here: a task's inputs are not shown, but nothing needs the name outside); refused
-    input is quarantined."""
+    input is quarantined.
+
+    A new dossier's pages will all be read: its page workers (for ``engine``) start now,
+    in other processes, while its intake is recorded (tasks.stages.page_pool.warm_pool).
+    """
     outcome = take_in(get_store(), source_of(upload),
                       run_ids=(current_flow_run_id(), current_task_run_id()))
+    if (outcome.status == "accepted" and not outcome.resumed and outcome.page_count
+            and get_settings().task_runner == "threads"):
+        warm_pool(engine)
     register_intake(outcome, current_flow_run_id())
     record_intake(outcome, current_flow_run_id())  # the intake rates of the report (issue 16)
     logger = get_run_logger()

@@ -7,11 +7,18 @@ versioned directory ``expectations/``, read-only to a run: GX's run results go
 to ``<data_dir>/gx/validations/`` instead of the project's ``uncommitted/``, so
 a run writes nothing into the checkout (an installed package may not even be
 writable) and leaves no empty result folders behind there.
+
+Every import of GX goes through :func:`import_gx`: GX 1.x imports altair and
+``scipy.stats`` at import time (for the KL-divergence expectation, which no suite
+of ours uses), about half of its import time; they are deferred until something
+reads them (``dossier.deferred``), so an expectation that needs them still gets the
+real libraries.
 """
 
 from __future__ import annotations
 
 import os
+import sys
 import threading
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -19,6 +26,8 @@ from typing import TYPE_CHECKING, Any
 from dossier.settings import PROJECT_ROOT, get_settings
 
 if TYPE_CHECKING:
+    from types import ModuleType
+
     from great_expectations.core.validation_definition import ValidationDefinition
     from great_expectations.data_context import FileDataContext
 
@@ -27,6 +36,7 @@ __all__ = [
     "DEFAULT_PROJECT_DIR",
     "WHOLE_FRAME",
     "gx_context",
+    "import_gx",
     "project_dir",
     "use_project",
     "validation_definition",
@@ -41,6 +51,22 @@ _lock = threading.RLock()
 _project_dir: Path = DEFAULT_PROJECT_DIR
 _context: Any = None
 _definitions: dict[str, Any] = {}
+# Imported by GX at import time for expectations no suite here uses (see the module note).
+GX_DEFERRED = ("altair", "scipy.stats")
+
+
+def import_gx() -> ModuleType:
+    """``great_expectations``, imported with :data:`GX_DEFERRED` deferred: call this
+    before any ``from great_expectations... import`` (the package's ``__init__`` is
+    what imports them)."""
+    if "great_expectations" not in sys.modules:
+        from dossier.deferred import defer
+
+        for name in GX_DEFERRED:
+            defer(name)
+    import great_expectations
+
+    return great_expectations
 
 
 def use_project(path: Path) -> None:
@@ -66,8 +92,7 @@ def gx_context() -> FileDataContext:
         if _context is None:
             os.environ["GX_ANALYTICS_ENABLED"] = "false"
             os.environ[RESULTS_DIR_VARIABLE] = str(results_dir())  # the project's yml reads it
-            import great_expectations as gx
-
+            gx = import_gx()
             _context = gx.get_context(mode="file", project_root_dir=str(_project_dir))
         return _context
 
@@ -100,7 +125,7 @@ def validation_definition(suite_name: str) -> ValidationDefinition:
 
 
 def _add_definition(context: FileDataContext, suite_name: str) -> ValidationDefinition:
-    import great_expectations as gx
+    gx = import_gx()
 
     suite = context.suites.get(suite_name)  # an unknown suite raises here, by name
     datasource = context.data_sources.get(DATASOURCE)

@@ -12,7 +12,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from tasks.quality.context import gx_context
+from tasks.quality.context import gx_context, import_gx
 from tasks.quality.report import QualityReport, SuiteResult
 
 __all__ = ["build_data_docs"]
@@ -20,6 +20,7 @@ __all__ = ["build_data_docs"]
 
 def build_data_docs(report: QualityReport | list[SuiteResult], out_dir: Path) -> Path:
     """Build the HTML site into ``out_dir``; returns the path of its ``index.html``."""
+    import_gx()
     from great_expectations.core.expectation_validation_result import (
         expectationSuiteValidationResultSchema,
     )

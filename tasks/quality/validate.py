@@ -20,7 +20,7 @@ import pandas as pd
 
 from schemas.case_card import CaseCard, DocumentRef
 from schemas.ocr import PageOcr
-from tasks.quality.context import validation_definition
+from tasks.quality.context import import_gx, validation_definition
 from tasks.quality.frames import case_card_frame, documents_frame, pages_frame
 from tasks.quality.report import (
     ExpectationFailure,
@@ -81,6 +81,7 @@ def validate(suite_name: str, df: pd.DataFrame, *, run_name: str | None = None) 
 def _run(
     suite_name: str, df: pd.DataFrame, result_format: dict[str, Any], run_name: str | None
 ) -> tuple[Any, Any]:
+    import_gx()
     from great_expectations.core.run_identifier import RunIdentifier
 
     definition = validation_definition(suite_name)
@@ -123,6 +124,7 @@ def failing_rows(
 
 def _result_key(suite_name: str, run_id: Any, result: Any) -> list[str] | None:
     """Where ValidationDefinition.run stored the result: suite, run and batch id."""
+    import_gx()
     from great_expectations.data_context.types.resource_identifiers import (
         ExpectationSuiteIdentifier,
         ValidationResultIdentifier,

@@ -8,7 +8,13 @@ a time each: a page that overruns ``ocr_page_timeout_s`` has its process killed
 and OCR in parallel without sharing an interpreter lock.
 
 Workers are started with ``forkserver`` (never ``fork``: the parent runs threads
-and onnxruntime) and keep their OCR engine between pages. Each worker's engine gets
+and onnxruntime) and keep their OCR engine between pages. The fork server imports
+this module (and with it the page code, ~4 s on a busy 2-core box) once, before it
+forks any worker, so a second worker, a worker restarted after a page was killed,
+and the next dossier's pool in the same process (``dossier process`` on a batch)
+start without importing it again. :func:`warm_pool` starts the workers in the
+background as soon as a run knows it has pages to read, so their start-up runs on
+the other core while the run records its intake instead of after it. Each worker's engine gets
 ``cores // workers`` threads (``Settings.threads_per_page``; how many workers:
 ``Settings.page_workers``, from the memory budget and the engine), so the workers
 fill the cores without oversubscribing them.
@@ -71,17 +77,45 @@ def release_free_heap() -> None:
         trim(0)
 
 
+def _worker_context() -> multiprocessing.context.BaseContext:
+    """The forkserver context, its server preloading this module (see the module note);
+    a server already running keeps what it preloaded."""
+    context = multiprocessing.get_context("forkserver")
+    context.set_forkserver_preload(["__main__", __name__])  # __main__: the default
+    return context
+
+
 def _pool_for(size: int, threads: int) -> ProcessPool:
     global _pool, _pool_shape
     with _lock:
         if _pool is None or not _pool.active or _pool_shape != (size, threads):
             if _pool is not None:
                 _pool.close()
-            _pool = ProcessPool(max_workers=size,
-                                context=multiprocessing.get_context("forkserver"),
+            _pool = ProcessPool(max_workers=size, context=_worker_context(),
                                 initializer=_init_worker, initargs=(threads,))
             _pool_shape = (size, threads)
         return _pool
+
+
+def _start_pool(size: int, threads: int) -> None:
+    """The pool of this shape with its workers started (``active`` starts them)."""
+    _pool_for(size, threads).active  # noqa: B018 -- the property starts the workers
+
+
+def warm_pool(engine: str | None = None, settings: Settings | None = None) -> threading.Thread:
+    """Start the page workers for ``engine`` now, in a background thread, and return it.
+
+    Starting them (the fork server, then each worker) is work in other processes; this
+    thread only waits for them, so the caller goes on meanwhile. The page tasks then
+    find the pool running (the same shape) instead of starting it.
+    """
+    settings = settings or get_settings()
+    chosen = engine or settings.ocr_engine
+    shape = (settings.page_workers(chosen), settings.threads_per_page(chosen))
+    thread = threading.Thread(target=_start_pool, args=shape, name="page-pool-warm",
+                              daemon=True)
+    thread.start()
+    return thread
 
 
 def pool_running() -> bool:

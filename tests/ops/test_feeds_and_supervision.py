@@ -83,7 +83,7 @@ def test_uploaded_batch_is_imported_and_supervised(ops_stack: OpsStack, tmp_path
         deployment = client.read_deployment_by_name(ops_stack.target.supervision_deployment)
         assert [s.schedule.cron for s in deployment.schedules] == ["30 2 * * *"]
     flow_run = run_deployment(ops_stack.target.supervision_deployment, timeout=RUN_TIMEOUT_S,
-                              parameters={"as_of": scenario.AS_OF.isoformat()})
+                              parameters={"as_of": scenario.AS_OF.isoformat()}, poll_interval=1)
     assert flow_run.state.is_completed(), flow_run.state
     with get_client(sync_client=True) as client:
         artifacts = client.read_artifacts(artifact_filter=ArtifactFilter(

@@ -81,7 +81,8 @@ def test_uploads_become_runs_and_the_sweep_catches_what_the_watcher_missed(
 
     from prefect.deployments import run_deployment
 
-    sweep = run_deployment(ops_stack.target.sweep_deployment, timeout=RUN_TIMEOUT_S)
+    sweep = run_deployment(ops_stack.target.sweep_deployment, timeout=RUN_TIMEOUT_S,
+                           poll_interval=1)
     assert sweep.state.is_completed(), sweep.state
     assert "uploads 4 · done 3 · in flight 0 · started 1 · failed 0" in sweep_report(sweep.id)
     runs = ops_stack.wait_for_runs([fourth_key], RUN_TIMEOUT_S)
@@ -90,7 +91,8 @@ def test_uploads_become_runs_and_the_sweep_catches_what_the_watcher_missed(
     assert cases == 3 and len(statuses) == 4
 
     # A second sweep finds nothing to do: everything is done.
-    again = run_deployment(ops_stack.target.sweep_deployment, timeout=RUN_TIMEOUT_S)
+    again = run_deployment(ops_stack.target.sweep_deployment, timeout=RUN_TIMEOUT_S,
+                           poll_interval=1)
     assert "uploads 4 · done 4 · in flight 0 · started 0" in sweep_report(again.id)
 
 

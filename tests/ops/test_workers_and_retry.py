@@ -406,7 +406,8 @@ def test_a_run_killed_mid_run_ends_crashed_and_the_sweep_finishes_it_once(
     assert _dossier_status(ops_stack, dossier_id) == "processing"  # not finished, not lost
 
     # The sweep sees an upload neither done nor in flight, and starts it again.
-    sweep = run_deployment(ops_stack.target.sweep_deployment, timeout=RUN_TIMEOUT_S)
+    sweep = run_deployment(ops_stack.target.sweep_deployment, timeout=RUN_TIMEOUT_S,
+                           poll_interval=1)
     assert sweep.state.is_completed(), sweep.state
     assert "started 1" in sweep_report(sweep.id)
     again = _wait_run_of(ops_stack, key, RUN_TIMEOUT_S, state="final", other_than=run.id)

@@ -20,6 +20,7 @@ from tasks.stages.page_pool import (
     read_page_isolated,
     release_free_heap,
     shutdown_pool,
+    warm_pool,
 )
 
 
@@ -34,6 +35,26 @@ def test_page_read_in_a_worker(scan: Path, isolated_data_dir: Path) -> None:
     record = read_page_isolated("dtest", scan, 1, engine="tesseract", settings=settings)
     assert record.status == "ok" and "检察院" in record.text
     assert get_store(settings).exists(ocr_key("dtest", 1))
+
+
+def test_a_warmed_pool_is_the_one_the_page_uses(scan: Path, isolated_data_dir: Path) -> None:
+    """``warm_pool`` starts the workers (fork server and one worker) before any page is
+    asked for; the page then goes to that pool instead of a new one."""
+    from tasks.stages import page_pool
+
+    shutdown_pool()
+    settings = Settings(data_dir=isolated_data_dir, ocr_concurrency=1)
+    warm = warm_pool("tesseract", settings)
+    warm.join(timeout=300)
+    assert not warm.is_alive() and pool_running()
+    warmed = page_pool._pool
+    started = [p for p in psutil.Process().children(recursive=True)
+               if "forkserver" in " ".join(p.cmdline())]
+    assert len(started) >= 2, started  # the fork server and the worker it forked
+    record = read_page_isolated("dwarm", scan, 1, engine="tesseract", settings=settings)
+    assert record.status == "ok" and "检察院" in record.text
+    assert page_pool._pool is warmed
+    shutdown_pool()
 
 
 def test_page_over_its_time_limit_is_failed_not_hung(scan: Path, isolated_data_dir: Path) -> None:
