@@ -11,7 +11,9 @@ from __future__ import annotations
 import contextlib
 import logging
 import os
+import shlex
 import subprocess
+import sys
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
@@ -118,19 +120,43 @@ def prefect_client(api_url: str) -> Iterator[SyncPrefectClient]:
         yield client
 
 
-def ensure_work_pool(api_url: str, name: str) -> bool:
-    """Create the process work pool unless it exists; True when it was created."""
-    from prefect.client.schemas.actions import WorkPoolCreate
-    from prefect.exceptions import ObjectNotFound
+def flow_run_command(project_dir: Path = PROJECT_ROOT) -> str:
+    """How the pool's worker starts a run: the pre-warmed starter's client
+    (infra.flow_starter), with this interpreter; it starts the run cold by itself
+    wherever no starter runs beside the worker."""
+    return shlex.join([sys.executable, "-I", "-S",
+                       str(project_dir / "infra" / "flow_starter_client.py")])
 
+
+def ensure_work_pool(api_url: str, name: str, project_dir: Path = PROJECT_ROOT) -> bool:
+    """Create the process work pool unless it exists; True when it was created.
+
+    Its runs start through :func:`flow_run_command`. A pool that exists keeps what
+    an operator set; one whose command was never set (made before the starter
+    existed) is given it.
+    """
+    from prefect.client.schemas.actions import WorkPoolCreate, WorkPoolUpdate
+    from prefect.exceptions import ObjectNotFound
+    from prefect.workers.process import ProcessWorker
+
+    command = flow_run_command(project_dir)
     with prefect_client(api_url) as client:
         try:
-            client.read_work_pool(name)
-            return False
+            pool = client.read_work_pool(name)
         except ObjectNotFound:
-            client.create_work_pool(WorkPoolCreate(name=name, type="process"))
+            template = ProcessWorker.get_default_base_job_template()
+            template["variables"]["properties"]["command"]["default"] = command
+            client.create_work_pool(WorkPoolCreate(name=name, type="process",
+                                                   base_job_template=template))
             log.info("created process work pool %s", name)
             return True
+        template = pool.base_job_template
+        setting = template.get("variables", {}).get("properties", {}).get("command")
+        if pool.type == "process" and setting is not None and setting.get("default") is None:
+            setting["default"] = command
+            client.update_work_pool(name, WorkPoolUpdate(base_job_template=template))
+            log.info("work pool %s: runs now start through the flow starter", name)
+        return False
 
 
 def ensure_tag_limit(api_url: str, tag: str, limit: int) -> bool:
@@ -149,7 +175,7 @@ def ensure_tag_limit(api_url: str, tag: str, limit: int) -> bool:
 
 def deploy(target: DeployTarget, timeout: float = 300) -> str:
     """Pool and limit first, then ``prefect deploy --all``; returns its output."""
-    ensure_work_pool(target.api_url, target.pool)
+    ensure_work_pool(target.api_url, target.pool, target.project_dir)
     ensure_tag_limit(target.api_url, OCR_TAG, target.ocr_limit)
     env = {**os.environ, **target.environment(), "PREFECT_CLI_PROMPT": "false"}
     argv = [prefect_executable(), "--no-prompt", "deploy", "--all",

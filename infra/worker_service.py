@@ -11,6 +11,7 @@ from __future__ import annotations
 import json
 import logging
 import socket
+import sys
 import urllib.error
 import urllib.request
 from pathlib import Path
@@ -18,6 +19,7 @@ from pathlib import Path
 from infra.access import component_env, migrate_as_owner
 from infra.agent_env import agent_environment, work_pool
 from infra.context import ServiceContext
+from infra.flow_starter import ENV_SOCKET
 from infra.prefect_server import prefect_executable
 from infra.processes import live_pid, spawn, still_starting_or_alive, stop, wait_until
 from infra.services import Service, ServiceStatus
@@ -60,9 +62,22 @@ class WorkerService(Service):
         self.instance = instance
         self.limit = limit
 
+    def _folder(self, ctx: ServiceContext) -> Path:
+        return ctx.services_dir / (f"worker-{self.instance}" if self.instance else "worker")
+
     def _files(self, ctx: ServiceContext) -> tuple[Path, Path, Path]:
-        folder = ctx.services_dir / (f"worker-{self.instance}" if self.instance else "worker")
+        folder = self._folder(ctx)
         return folder / "home", folder / "worker.log", folder / "worker.pid"
+
+    def _starter_files(self, ctx: ServiceContext) -> tuple[Path, Path, Path]:
+        """The pre-warmed flow-run starter beside the worker (infra.flow_starter):
+        its socket, log and pid file."""
+        folder = self._folder(ctx)
+        return (folder / "flow-starter.sock", folder / "flow-starter.log",
+                folder / "flow-starter.pid")
+
+    def _starter_pid(self, ctx: ServiceContext) -> int | None:
+        return live_pid(self._starter_files(ctx)[2], "flow_starter")
 
     def log_path(self, ctx: ServiceContext) -> Path:
         return self._files(ctx)[1]
@@ -83,12 +98,22 @@ class WorkerService(Service):
         if online is None or name not in online:
             return ServiceStatus(self.name, "unhealthy", pid, f"pool {pool}",
                                  f"{name} not online in the Prefect server")
-        return ServiceStatus(self.name, "up", pid, f"pool {pool}", f"{name} online")
+        starter = ("runs forked pre-warmed" if self._starter_pid(ctx) is not None
+                   else "flow starter down: runs start cold")
+        return ServiceStatus(self.name, "up", pid, f"pool {pool}", f"{name} online, {starter}")
 
     def start(self, ctx: ServiceContext, env: dict[str, str]) -> None:
         home, log_path, pid_path = self._files(ctx)
         home.mkdir(parents=True, exist_ok=True)
         pool = work_pool(env)
+        agent_env = agent_environment(component_env(env, "pipeline"), str(home))
+        sock, starter_log, starter_pid = self._starter_files(ctx)
+        agent_env[ENV_SOCKET] = str(sock)
+        if self._starter_pid(ctx) is None:
+            # Binds its socket at once, then imports for ~20 s; runs arriving
+            # meanwhile wait for it (a cold start would take longer).
+            spawn([sys.executable, str(Path(__file__).with_name("flow_starter.py")),
+                   "--socket", str(sock)], agent_env, starter_log, starter_pid)
         if self._pid(ctx) is None:
             log.info("worker: starting %s on pool %s", self.worker_name(ctx, env), pool)
             argv = [prefect_executable(), "worker", "start", "--pool", pool, "--type", "process",
@@ -96,8 +121,7 @@ class WorkerService(Service):
             if self.limit is not None:
                 argv += ["--limit", str(self.limit)]
             migrate_as_owner(env)  # before any flow run: the flows' role has no DDL
-            spawn(argv, agent_environment(component_env(env, "pipeline"), str(home)),
-                  log_path, pid_path)
+            spawn(argv, agent_env, log_path, pid_path)
         wait_until(lambda: self.status(ctx, env).is_up, timeout=120, what="prefect worker",
                    alive=lambda: still_starting_or_alive(pid_path), log_path=log_path)
 
@@ -107,6 +131,10 @@ class WorkerService(Service):
             log.info("worker: stopping pid %s", pid)
             stop(pid, timeout=30)
         self._files(ctx)[2].unlink(missing_ok=True)
+        starter = self._starter_pid(ctx)
+        if starter is not None:
+            stop(starter, timeout=30)
+        self._starter_files(ctx)[2].unlink(missing_ok=True)
 
 
 SERVICE = WorkerService()

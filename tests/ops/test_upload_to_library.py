@@ -49,6 +49,9 @@ def test_uploads_become_runs_and_the_sweep_catches_what_the_watcher_missed(
     # A quarantined upload is a completed run with status rejected, not a failed run.
     assert {k: runs[k].state_type.value for k in keys} == dict.fromkeys(keys, "COMPLETED")
     assert runs[keys[0]].name.startswith("ingest-") and "起诉" not in runs[keys[0]].name
+    # Started by the pool's command through the worker's pre-warmed starter, not cold.
+    starter_log = (ops_stack.folder / "services" / "worker" / "flow-starter.log").read_text()
+    assert starter_log.count("run process") >= 2 * len(keys), starter_log[-2000:]
 
     cases, statuses = library_counts(ops_stack)
     assert cases == 2
