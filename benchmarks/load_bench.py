@@ -49,6 +49,13 @@ def _uploads(folder: Path, count: int) -> list[Path]:
                                    folder / f"load-{seed:04d}.pdf") for seed in range(count)]
 
 
+def _lines(path: Path) -> list[str]:
+    try:
+        return path.read_text(errors="replace").splitlines()
+    except OSError:
+        return []
+
+
 def _runs(client, deployment_id) -> list:
     from prefect.client.schemas.filters import DeploymentFilter, DeploymentFilterId
 
@@ -157,6 +164,12 @@ def _burst(stack, args: argparse.Namespace) -> int:
         busy = sum((e - s).total_seconds() for s, e in spans)
         print(f"slot utilisation: {busy / (limit * window):.0%} of {limit} slots over "
               f"{window:.0f} s")
+    worker_dir = folder / "services" / "worker"
+    forked = sum(1 for line in _lines(worker_dir / "flow-starter.log")
+                 if "run process" in line and line.rstrip().endswith("started"))
+    cold = sum(1 for line in _lines(worker_dir / "worker.log") if "starting the run cold" in line)
+    print(f"flow-run processes: {forked} forked by the pre-warmed starter, {cold} started cold "
+          "(all of the stack's runs, the sweep's included)")
     ok = (not twice and not missing and finished_at is not None
           and sum(statuses.values()) == len(keys) and most_running <= (limit or 10**6)
           and set(statuses) <= {"ok", "needs_review"})
