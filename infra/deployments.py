@@ -188,14 +188,34 @@ def deploy(target: DeployTarget, timeout: float = 300) -> str:
     return done.stdout
 
 
+def _named_automations(client: SyncPrefectClient, target: DeployTarget) -> list:
+    """The automations of the target's deployment triggers, by the name ``prefect
+    deploy`` gives them ("<deployment name>__automation_<n>")."""
+    names = {name.split("/", 1)[1] + "__automation" for name in target.deployments}
+    return [a for a in client.read_automations() if a.name.rsplit("_", 1)[0] in names]
+
+
+def automations_of(target: DeployTarget) -> list[str]:
+    """Names of the target's automations on the server (none once it is removed)."""
+    with prefect_client(target.api_url) as client:
+        return [a.name for a in _named_automations(client, target)]
+
+
 def remove(target: DeployTarget) -> None:
-    """Delete this target's deployments (their triggers and scheduled runs go too) and pool."""
+    """Delete this target's deployments with their triggers' automations (deleting a
+    deployment leaves them on the server, where every event is still matched against
+    them), their scheduled runs, and the pool."""
     from prefect.exceptions import ObjectNotFound
 
     with prefect_client(target.api_url) as client:
         for name in target.deployments:
             with contextlib.suppress(ObjectNotFound):
-                client.delete_deployment(client.read_deployment_by_name(name).id)
+                deployment = client.read_deployment_by_name(name)
+                client.delete_resource_owned_automations(f"prefect.deployment.{deployment.id}")
+                client.delete_deployment(deployment.id)
+        for automation in _named_automations(client, target):  # left by older removals
+            with contextlib.suppress(ObjectNotFound):
+                client.delete_automation(automation.id)
         if target.pool != DEFAULT_POOL:
             with contextlib.suppress(ObjectNotFound):
                 client.delete_work_pool(target.pool)

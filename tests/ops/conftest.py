@@ -23,6 +23,7 @@ import pytest
 
 from dossier import db
 from infra.deployed_stack import TERMINAL, DeployedStack, build_stack, teardown
+from infra.deployments import automations_of
 from infra.health import http_ok
 from infra.services_env import PREFECT_API_URL
 
@@ -108,3 +109,5 @@ def package_ops_stack(
             yield stack
         finally:
             teardown(stack, lambda message: warnings.warn(message, stacklevel=1))
+            # Deleting a deployment left its triggers' automations on the server.
+            assert automations_of(stack.target) == []
