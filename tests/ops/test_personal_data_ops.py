@@ -65,7 +65,8 @@ def test_worker_watcher_runs_and_events_show_no_name_or_id_number(
     services = ops_stack.ctx.services_dir
     worker_log = ops_stack.worker.log_path(ops_stack.ctx)
     watcher_log = services / "watcher" / "watcher.log"
-    views |= file_views([worker_log, watcher_log], services)
+    starter_log = worker_log.with_name("flow-starter.log")  # the runs' pre-warmed starter
+    views |= file_views([worker_log, watcher_log, starter_log], services)
     assert str(runs[keys[0]].id) in views[f"file {worker_log.relative_to(services)}"]
     assert "dossier.uploaded" in views[f"file {watcher_log.relative_to(services)}"]
     # The store but the uploads as delivered; OCR text holds ID numbers as read.
