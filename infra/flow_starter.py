@@ -37,21 +37,23 @@ import runpy
 import select
 import signal
 import socket
-import struct
 import sys
 import threading
 from pathlib import Path
 
+PROJECT = Path(__file__).resolve().parents[1]
+if str(PROJECT) not in sys.path:  # run as a script by the worker service
+    sys.path.insert(0, str(PROJECT))
+
+from infra.flow_starter_client import HEADER, frame  # noqa: E402
+
 log = logging.getLogger("infra.flow_starter")
 
-ENV_SOCKET = "DOSSIER_FLOW_STARTER"
 ENGINE_MODULE = "prefect.engine"
-_HEADER = struct.Struct("!I")
 MAX_REQUEST = 1 << 20  # an environment of a megabyte is a mistake, not a flow run
 
 # What runs import: the engine, every flow module and every stage module (the
 # stages' heavy libraries are imported where used, so a flow module alone is light).
-PROJECT = Path(__file__).resolve().parents[1]
 
 
 def preload_modules() -> list[str]:
@@ -110,16 +112,10 @@ def preload(modules: list[str] | None = None) -> list[str]:
     return failed
 
 
-# --- the wire: a 4-byte length, then JSON; the request carries the client's fds 0-2 ---
+# --- the wire (infra.flow_starter_client: HEADER, frame) ---
 
-def send_message(sock: socket.socket, message: dict, fds: list[int] | None = None) -> None:
-    data = json.dumps(message).encode()
-    frame = _HEADER.pack(len(data)) + data
-    if fds:
-        sent = socket.send_fds(sock, [frame], fds)
-        frame = frame[sent:]
-    if frame:
-        sock.sendall(frame)
+def send_message(sock: socket.socket, message: dict) -> None:
+    sock.sendall(frame(message))
 
 
 def _recv_exact(sock: socket.socket, size: int, into: bytearray) -> None:
@@ -134,12 +130,12 @@ def receive_request(sock: socket.socket) -> tuple[dict, list[int]]:
     data, fds, _flags, _addr = socket.recv_fds(sock, 65536, 3)
     buffer = bytearray(data)
     try:
-        _recv_exact(sock, _HEADER.size, buffer)
-        (length,) = _HEADER.unpack_from(buffer)
+        _recv_exact(sock, HEADER.size, buffer)
+        (length,) = HEADER.unpack_from(buffer)
         if length > MAX_REQUEST:
             raise ValueError(f"request of {length} bytes refused")
-        _recv_exact(sock, _HEADER.size + length, buffer)
-        return json.loads(buffer[_HEADER.size:_HEADER.size + length]), fds
+        _recv_exact(sock, HEADER.size + length, buffer)
+        return json.loads(buffer[HEADER.size:HEADER.size + length]), fds
     except BaseException:
         for fd in fds:
             os.close(fd)
@@ -368,8 +364,6 @@ def main(argv: list[str] | None = None) -> int:
     log.addHandler(handler)
     log.setLevel(logging.INFO)
     log.propagate = False
-    if str(PROJECT) not in sys.path:
-        sys.path.insert(0, str(PROJECT))
     starter = FlowStarter(args.socket, args.module, args.watch)
     listener = starter.bind()
     failed = preload(args.preload)

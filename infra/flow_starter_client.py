@@ -21,8 +21,10 @@ import socket
 import struct
 import sys
 
-ENV_SOCKET = "DOSSIER_FLOW_STARTER"  # infra.flow_starter.ENV_SOCKET
-_HEADER = struct.Struct("!I")
+# The wire, shared with infra.flow_starter (which imports these): a 4-byte length,
+# then JSON; the request carries the client's fds 0-2.
+ENV_SOCKET = "DOSSIER_FLOW_STARTER"
+HEADER = struct.Struct("!I")
 _FORWARDED = (signal.SIGTERM, signal.SIGINT, signal.SIGHUP)
 
 
@@ -46,13 +48,16 @@ def _connect(path: str) -> socket.socket | None:
     return sock
 
 
+def frame(message: dict) -> bytes:
+    data = json.dumps(message).encode()
+    return HEADER.pack(len(data)) + data
+
+
 def _send_request(sock: socket.socket) -> None:
-    data = json.dumps({"env": dict(os.environ), "cwd": os.getcwd(),
-                       "argv": sys.argv[1:]}).encode()
-    frame = _HEADER.pack(len(data)) + data
-    sent = socket.send_fds(sock, [frame], [0, 1, 2])
-    if sent < len(frame):  # (an empty sendall still writes, and fails once refused)
-        sock.sendall(frame[sent:])
+    frame_ = frame({"env": dict(os.environ), "cwd": os.getcwd(), "argv": sys.argv[1:]})
+    sent = socket.send_fds(sock, [frame_], [0, 1, 2])
+    if sent < len(frame_):  # (an empty sendall still writes, and fails once refused)
+        sock.sendall(frame_[sent:])
 
 
 class _Messages:
@@ -63,11 +68,11 @@ class _Messages:
     def next(self) -> dict | None:
         """The next message, or None when the starter's end closed first."""
         while True:
-            if len(self.buffer) >= _HEADER.size:
-                (length,) = _HEADER.unpack_from(self.buffer)
-                if len(self.buffer) >= _HEADER.size + length:
-                    body = self.buffer[_HEADER.size:_HEADER.size + length]
-                    self.buffer = self.buffer[_HEADER.size + length:]
+            if len(self.buffer) >= HEADER.size:
+                (length,) = HEADER.unpack_from(self.buffer)
+                if len(self.buffer) >= HEADER.size + length:
+                    body = self.buffer[HEADER.size:HEADER.size + length]
+                    self.buffer = self.buffer[HEADER.size + length:]
                     return json.loads(body)
             try:
                 chunk = self.sock.recv(65536)

@@ -19,7 +19,7 @@ from pathlib import Path
 from infra.access import component_env, migrate_as_owner
 from infra.agent_env import agent_environment, work_pool
 from infra.context import ServiceContext
-from infra.flow_starter import ENV_SOCKET
+from infra.flow_starter_client import ENV_SOCKET
 from infra.prefect_server import prefect_executable
 from infra.processes import live_pid, spawn, still_starting_or_alive, stop, wait_until
 from infra.services import Service, ServiceStatus

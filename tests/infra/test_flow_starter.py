@@ -21,7 +21,7 @@ import psutil
 import pytest
 
 from infra.deployments import flow_run_command
-from infra.flow_starter import ENV_SOCKET
+from infra.flow_starter_client import ENV_SOCKET
 
 HERE = Path(__file__).resolve().parent
 PROJECT = HERE.parents[1]
